@@ -1,0 +1,40 @@
+# bayskills — see README.md.
+GO      ?= go
+BIN     := bin/bayskills
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+FUZZTIME ?= 20s
+
+.PHONY: run build test vet fuzz bench clean
+
+## run: build and start the server with the demo event in ./data
+run: build
+	BAYSKILLS_DEMO=true ./$(BIN) serve
+
+## build: a static binary in bin/
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+## test: vet, then every test with the race detector
+test: vet
+	$(GO) test -race -count=1 ./...
+
+vet:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+## fuzz: run every fuzz target for FUZZTIME each
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$t"; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME); \
+	  done; \
+	done
+
+## bench: the Go benchmarks (figures go to BENCHMARKS.md)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee bench.out
+
+clean:
+	rm -rf bin bench.out

@@ -1,0 +1,205 @@
+// Command bayskills runs cross-border vocational skills competitions in the
+// Guangdong–Hong Kong–Macao Greater Bay Area: event setup, judging, results
+// and signed skill certificates, in one binary with an embedded database.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"bayskills/server"
+	"bayskills/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bayskills:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: bayskills [command] [flags]
+
+commands:
+  serve        start the server (the default)
+  migrate      apply database migrations and exit
+  backup FILE  write a consistent copy of the live database to FILE
+  version      print the version
+
+Run "bayskills COMMAND -h" for a command's flags. Every flag has an
+environment twin: --data is BAYSKILLS_DATA, --base-url is BAYSKILLS_BASE_URL.
+`
+
+// config is the configuration of every command: flags, each defaulting to
+// its BAYSKILLS_* environment variable.
+type config struct {
+	addr, data, baseURL string
+	tlsCert, tlsKey     string
+	logFormat           string
+	demo                bool
+	adminPassword       string // environment only: secrets stay off the command line
+}
+
+func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (*config, []string, error) {
+	env := func(key, def string) string {
+		if v := getenv("BAYSKILLS_" + key); v != "" {
+			return v
+		}
+		return def
+	}
+	demoDefault, _ := strconv.ParseBool(env("DEMO", "false"))
+	cfg := &config{adminPassword: getenv("BAYSKILLS_ADMIN_PASSWORD")}
+	fs := flag.NewFlagSet("bayskills "+name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&cfg.addr, "addr", env("ADDR", ":8080"), "listen address (BAYSKILLS_ADDR)")
+	fs.StringVar(&cfg.data, "data", env("DATA", "./data"), "data directory: database and keys (BAYSKILLS_DATA)")
+	fs.StringVar(&cfg.baseURL, "base-url", env("BASE_URL", ""), "public URL, printed in QR codes (BAYSKILLS_BASE_URL)")
+	fs.BoolVar(&cfg.demo, "demo", demoDefault, "load the demo event into an empty database (BAYSKILLS_DEMO)")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (BAYSKILLS_TLS_CERT)")
+	fs.StringVar(&cfg.tlsKey, "tls-key", env("TLS_KEY", ""), "TLS key file (BAYSKILLS_TLS_KEY)")
+	fs.StringVar(&cfg.logFormat, "log-format", env("LOG_FORMAT", "text"), "log format: text or json (BAYSKILLS_LOG_FORMAT)")
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" {
+		return nil, nil, fmt.Errorf("--log-format must be text or json")
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return nil, nil, fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	cfg.baseURL = strings.TrimRight(cfg.baseURL, "/")
+	return cfg, fs.Args(), nil
+}
+
+// run is the whole program; main only wires the process to it, so tests can
+// start the real binary's logic on port 0.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "bayskills", version)
+		return nil
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "serve", "migrate", "backup":
+	default:
+		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+	cfg, rest, err := parseFlags(cmd, args, getenv, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cmd == "backup" && len(rest) != 1 || cmd != "backup" && len(rest) != 0 {
+		return fmt.Errorf("unexpected arguments %q\n\n%s", rest, usage)
+	}
+	db, err := store.Open(ctx, cfg.data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch cmd {
+	case "migrate":
+		ms, err := db.Migrations(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "database %s is at migration %d (%s)\n", db.Path(), ms[len(ms)-1].Version, ms[len(ms)-1].Name)
+		return nil
+	case "backup":
+		if err := db.Backup(ctx, rest[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "backup written to %s\n", rest[0])
+		return nil
+	}
+	return serve(ctx, cfg, db, stdout)
+}
+
+func serve(ctx context.Context, cfg *config, db *store.DB, stdout io.Writer) error {
+	var handler slog.Handler = slog.NewTextHandler(stdout, nil)
+	if cfg.logFormat == "json" {
+		handler = slog.NewJSONHandler(stdout, nil)
+	}
+	log := slog.New(handler)
+	slog.SetDefault(log)
+
+	generated, err := server.EnsureAdmin(ctx, db, cfg.adminPassword)
+	if err != nil {
+		return err
+	}
+	var demo *server.Demo
+	if cfg.demo {
+		if demo, err = server.LoadDemo(ctx, db); err != nil {
+			return err
+		}
+	}
+	srv, err := server.New(db, server.Config{DataDir: cfg.data, BaseURL: cfg.baseURL, Version: version, Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		scheme = "https"
+	}
+	url := cfg.baseURL
+	if url == "" {
+		port := ln.Addr().(*net.TCPAddr).Port
+		url = fmt.Sprintf("%s://localhost:%d", scheme, port)
+	}
+	fmt.Fprintf(stdout, "bayskills %s listening on %s (data in %s)\n", version, url, cfg.data)
+	if generated != "" {
+		fmt.Fprintf(stdout, "\nAdmin account created: username admin, password %s\n(shown once; change it with POST /api/v1/me/password)\n", generated)
+	}
+	if demo != nil {
+		demo.Print(stdout)
+	}
+	fmt.Fprintln(stdout)
+
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.tlsCert != "" {
+			errc <- hs.ServeTLS(ln, cfg.tlsCert, cfg.tlsKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	log.Info("shutting down")
+	return hs.Shutdown(shutdown)
+}

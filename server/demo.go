@@ -1,0 +1,139 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"bayskills/apperr"
+	"bayskills/assets"
+	"bayskills/sheet"
+	"bayskills/store"
+)
+
+// Demo logins. They are printed by `make run` and must never be used outside
+// the demo.
+const (
+	DemoOrganizer         = "organizer"
+	DemoOrganizerPassword = "demo-organizer-2026"
+)
+
+type demoEvent struct {
+	store.Event
+	Skills []store.Skill `json:"skills"`
+}
+
+// DemoJudge is a demo judge's login.
+type DemoJudge struct {
+	Username, DisplayName, Skill, Role, PIN string
+}
+
+// Demo describes the demo event and how to sign in to it.
+type Demo struct {
+	EventID int64
+	Loaded  bool // false when the database already held events
+	Judges  []DemoJudge
+}
+
+// LoadDemo loads the embedded demo event into a database without events,
+// through the same import paths as the API. With events present it loads
+// nothing and only returns the demo logins.
+func LoadDemo(ctx context.Context, db *store.DB) (*Demo, error) {
+	judgesCSV, err := assets.Demo.ReadFile("demo/judges.csv")
+	if err != nil {
+		return nil, err
+	}
+	jt, err := sheet.Read(judgesCSV, sheet.CSV, sheet.DefaultLimits)
+	if err != nil {
+		return nil, fmt.Errorf("demo judges: %w", err)
+	}
+	judges := judgeInputs(jt)
+	d := &Demo{}
+	for _, j := range judges {
+		d.Judges = append(d.Judges, DemoJudge{j.Username, j.DisplayName, j.Skill, j.Role, j.PIN})
+	}
+	events, err := db.Events(ctx, 0, true)
+	if err != nil || len(events) > 0 {
+		if len(events) > 0 {
+			d.EventID = events[len(events)-1].ID
+		}
+		return d, err
+	}
+	var ev demoEvent
+	raw, err := assets.Demo.ReadFile("demo/event.json")
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return nil, fmt.Errorf("demo event: %w", err)
+	}
+	hash, err := hashSecret(DemoOrganizerPassword)
+	if err != nil {
+		return nil, err
+	}
+	org, err := db.UserByName(ctx, DemoOrganizer)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		org, err = db.CreateUser(ctx, store.NewUser{Username: DemoOrganizer, DisplayName: "Demo Organizer",
+			Role: store.RoleOrganizer, PasswordHash: hash})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("demo organizer: %w", err)
+	}
+	e, err := db.CreateEvent(ctx, ev.Event, org.ID)
+	if err != nil {
+		return nil, fmt.Errorf("demo event: %w", err)
+	}
+	d.EventID, d.Loaded = e.ID, true
+	for _, sk := range ev.Skills {
+		if _, err := db.CreateSkill(ctx, e.ID, sk); err != nil {
+			return nil, fmt.Errorf("demo skill %s: %w", sk.Code, err)
+		}
+	}
+	compCSV, err := assets.Demo.ReadFile("demo/competitors.csv")
+	if err != nil {
+		return nil, err
+	}
+	ct, err := sheet.Read(compCSV, sheet.CSV, sheet.DefaultLimits)
+	if err != nil {
+		return nil, fmt.Errorf("demo competitors: %w", err)
+	}
+	if _, err := db.AddCompetitors(ctx, e.ID, competitorInputs(ct)); err != nil {
+		return nil, fmt.Errorf("demo competitors: %w", err)
+	}
+	if _, err := db.AddJudges(ctx, e.ID, judges, hashSecret); err != nil {
+		return nil, fmt.Errorf("demo judges: %w", err)
+	}
+	return d, nil
+}
+
+// Print writes the demo logins for a person at a terminal.
+func (d *Demo) Print(w io.Writer) {
+	fmt.Fprintf(w, "\nDemo event (id %d)\n", d.EventID)
+	fmt.Fprintf(w, "  organizer   %-16s password %s\n", DemoOrganizer, DemoOrganizerPassword)
+	for _, j := range d.Judges {
+		fmt.Fprintf(w, "  %-11s %-16s PIN %s  (%s, %s)\n", j.Role, j.Username, j.PIN, j.Skill, j.DisplayName)
+	}
+}
+
+// EnsureAdmin creates the admin account on first start, with password or,
+// when it is empty, a generated one that is returned to be printed once.
+func EnsureAdmin(ctx context.Context, db *store.DB, password string) (generated string, err error) {
+	n, err := db.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	if password == "" {
+		password = newPassword()
+		generated = password
+	} else if msg := checkPassword(password); msg != "" {
+		return "", fmt.Errorf("BAYSKILLS_ADMIN_PASSWORD %s", msg)
+	}
+	hash, err := hashSecret(password)
+	if err != nil {
+		return "", err
+	}
+	_, err = db.CreateUser(ctx, store.NewUser{Username: "admin", DisplayName: "Administrator", Role: store.RoleAdmin,
+		PasswordHash: hash})
+	return generated, err
+}

@@ -1,0 +1,124 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"bayskills/apperr"
+)
+
+// statusOf maps each error code to its one HTTP status.
+var statusOf = map[apperr.Code]int{
+	apperr.Malformed:    http.StatusBadRequest,
+	apperr.Invalid:      http.StatusUnprocessableEntity,
+	apperr.Unauthorized: http.StatusUnauthorized,
+	apperr.Forbidden:    http.StatusForbidden,
+	apperr.NotFound:     http.StatusNotFound,
+	apperr.Conflict:     http.StatusConflict,
+	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
+	apperr.RateLimited:  http.StatusTooManyRequests,
+	apperr.Internal:     http.StatusInternalServerError,
+}
+
+// errorBody is the one error shape of the API:
+// {"error": {"code": "invalid", "message": "…", "fields": {…}, "rows": […]}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      apperr.Code       `json:"code"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	Rows      []apperr.RowError `json:"rows,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+// fail writes err in the error shape and aborts the request. Internal causes
+// are logged with the request id and never sent.
+func fail(c *gin.Context, err error) {
+	e := apperr.As(err)
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	rid := c.GetString(ctxRequestID)
+	if status >= 500 {
+		slog.ErrorContext(c.Request.Context(), "request failed", "request_id", rid, "path", c.Request.URL.Path, "err", err.Error())
+	}
+	c.Set(ctxErrorCode, string(e.Code))
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Safe(), Fields: e.Fields,
+		Rows: e.Rows, RequestID: rid}})
+}
+
+// decode reads one JSON object from the request body into v: unknown fields,
+// trailing data, wrong types and oversized bodies are refused with a clear
+// message.
+func decode(c *gin.Context, v any) error {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		return apperr.New(apperr.Malformed, "the body must be JSON (Content-Type: application/json)")
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err != nil {
+			return jsonError(err)
+		}
+		return apperr.New(apperr.Malformed, "the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var maxErr *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &maxErr):
+		return apperr.New(apperr.TooLarge, "the body is larger than %d bytes", maxErr.Limit)
+	case errors.Is(err, io.EOF):
+		return apperr.New(apperr.Malformed, "the body is empty; a JSON object is required")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.New(apperr.Malformed, "the JSON body ends too early")
+	case errors.As(err, &syntaxErr):
+		return apperr.New(apperr.Malformed, "malformed JSON at byte %d", syntaxErr.Offset)
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return apperr.New(apperr.Malformed, "the body must be a JSON object")
+		}
+		return &apperr.Error{Code: apperr.Malformed, Message: "a field has the wrong type",
+			Fields: map[string]string{field: fmt.Sprintf("must be %s", jsonKind(typeErr.Type.Kind().String()))}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &apperr.Error{Code: apperr.Malformed, Message: "the body has an unknown field",
+			Fields: map[string]string{name: "unknown field"}}
+	}
+	return apperr.New(apperr.Malformed, "malformed JSON body")
+}
+
+func jsonKind(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "bool":
+		return "true or false"
+	case kind == "string":
+		return "a string"
+	case kind == "struct", kind == "map":
+		return "an object"
+	case kind == "slice", kind == "array":
+		return "an array"
+	}
+	return "of another type"
+}

@@ -1,0 +1,102 @@
+// Package server is bayskills' HTTP layer: routes, authentication,
+// authorization and the JSON API. Handlers parse, authorize, call the store
+// or the domain packages, and respond; the rules live elsewhere.
+package server
+
+import (
+	"cmp"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"bayskills/apperr"
+	"bayskills/store"
+)
+
+// Config is what the server needs besides the database.
+type Config struct {
+	DataDir string // where the token key lives
+	BaseURL string // public URL; the token issuer
+	Version string // build version, for /healthz
+	Logger  *slog.Logger
+	Now     func() time.Time // clock; time.Now when nil
+}
+
+// Server serves the API.
+type Server struct {
+	db             *store.DB
+	cfg            Config
+	log            *slog.Logger
+	tokens         *tokens
+	loginByAddr    *limiter
+	loginByAccount *limiter
+	engine         *gin.Engine
+}
+
+// New builds a server on db. It creates the token key on first start.
+func New(db *store.DB, cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	key, err := loadTokenKey(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	issuer := cfg.BaseURL
+	if issuer == "" {
+		issuer = "bayskills"
+	}
+	s := &Server{
+		db:     db,
+		cfg:    cfg,
+		log:    cfg.Logger,
+		tokens: &tokens{key: key, issuer: issuer, now: cfg.Now},
+		// Per address: 30 attempts a minute, room for a hall of judges behind
+		// one venue NAT signing in at once.
+		loginByAddr: newLimiter(30, time.Minute, cfg.Now),
+		// Per account: 5 failures per 15 minutes; a 6-digit PIN then takes
+		// years to guess.
+		loginByAccount: newLimiter(5, 15*time.Minute, cfg.Now),
+	}
+	s.engine = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+func (s *Server) engineBase() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.SetTrustedProxies(nil) // the client address is the peer's: X-Forwarded-For cannot dodge rate limits
+	e.HandleMethodNotAllowed = true
+	e.Use(requestID, accessLog(s.log), recoverPanics(s.log), securityHeaders)
+	e.NoRoute(func(c *gin.Context) { fail(c, apperr.New(apperr.NotFound, "no such route")) })
+	e.NoMethod(func(c *gin.Context) {
+		c.Set(ctxErrorCode, "method")
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: apperr.Malformed,
+			Message: "method not allowed on this route", RequestID: c.GetString(ctxRequestID)}})
+	})
+	return e
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	if err := s.db.Ping(c.Request.Context()); err != nil {
+		fail(c, apperr.Wrap(err, "ping database"))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "version": s.cfg.Version})
+}
+
+func sortInts(s []int64) { slices.Sort(s) }
+
+func sortBy[T any](s []T, key func(T) int64) {
+	slices.SortFunc(s, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
+}

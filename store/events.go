@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"bayskills/apperr"
+)
+
+// ConflictRule says who may not mark whom: judges never mark competitors of
+// their own institution, or (stricter) of their own region.
+type ConflictRule string
+
+// The conflict-of-interest rules.
+const (
+	ConflictInstitution ConflictRule = "institution"
+	ConflictRegion      ConflictRule = "region"
+)
+
+// EventSettings are the per-event options that shape judging and results.
+type EventSettings struct {
+	BlindJudging bool         `json:"blind_judging"`
+	ConflictRule ConflictRule `json:"conflict_rule"`
+	// TieThreshold: standardised scores closer than this share a rank.
+	TieThreshold float64 `json:"tie_threshold"`
+}
+
+// Event is one competition: several skills at one venue on given dates.
+type Event struct {
+	ID         int64         `json:"id"`
+	Name       Names         `json:"name"`
+	StartsOn   string        `json:"starts_on"`
+	EndsOn     string        `json:"ends_on"`
+	Venue      string        `json:"venue"`
+	HostRegion Region        `json:"host_region"`
+	Settings   EventSettings `json:"settings"`
+	CreatedAt  string        `json:"created_at"`
+	UpdatedAt  string        `json:"updated_at"`
+}
+
+// EventPatch changes an event; nil fields stay as they are.
+type EventPatch struct {
+	Name       *Names         `json:"name"`
+	StartsOn   *string        `json:"starts_on"`
+	EndsOn     *string        `json:"ends_on"`
+	Venue      *string        `json:"venue"`
+	HostRegion *Region        `json:"host_region"`
+	Settings   *SettingsPatch `json:"settings"`
+}
+
+// SettingsPatch changes event settings; nil fields stay as they are.
+type SettingsPatch struct {
+	BlindJudging *bool         `json:"blind_judging"`
+	ConflictRule *ConflictRule `json:"conflict_rule"`
+	TieThreshold *float64      `json:"tie_threshold"`
+}
+
+// Apply returns e with p's fields set.
+func (p EventPatch) Apply(e Event) Event {
+	if p.Name != nil {
+		e.Name = *p.Name
+	}
+	setIf(&e.StartsOn, p.StartsOn)
+	setIf(&e.EndsOn, p.EndsOn)
+	setIf(&e.Venue, p.Venue)
+	setIf(&e.HostRegion, p.HostRegion)
+	if s := p.Settings; s != nil {
+		setIf(&e.Settings.BlindJudging, s.BlindJudging)
+		setIf(&e.Settings.ConflictRule, s.ConflictRule)
+		setIf(&e.Settings.TieThreshold, s.TieThreshold)
+	}
+	return e
+}
+
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// Normalize trims text fields and fills defaults.
+func (e *Event) Normalize() {
+	e.Name.trim()
+	e.Venue = clean(e.Venue)
+	if e.Settings.ConflictRule == "" {
+		e.Settings.ConflictRule = ConflictInstitution
+	}
+}
+
+// Validate lists every problem with e.
+func (e Event) Validate() error {
+	fe := apperr.FieldErrors{}
+	e.Name.check(fe, "name")
+	start, okS := checkDate(fe, "starts_on", e.StartsOn)
+	end, okE := checkDate(fe, "ends_on", e.EndsOn)
+	if okS && okE && end.Before(start) {
+		fe.Add("ends_on", "must not be before starts_on")
+	}
+	checkText(fe, "venue", e.Venue, false, 300)
+	checkRegion(fe, "host_region", e.HostRegion)
+	if r := e.Settings.ConflictRule; r != ConflictInstitution && r != ConflictRegion {
+		fe.Add("settings.conflict_rule", "must be institution or region")
+	}
+	if t := e.Settings.TieThreshold; t < 0 || t > 100 || t != t {
+		fe.Add("settings.tie_threshold", "must be between 0 and 100")
+	}
+	return fe.Err("the event has invalid fields")
+}
+
+const eventColumns = `id, name_en, name_zh_hans, name_zh_hant, name_pt, starts_on, ends_on, venue, host_region,
+	blind_judging, conflict_rule, tie_threshold, created_at, updated_at`
+
+func scanEvent(row interface{ Scan(...any) error }) (Event, error) {
+	var e Event
+	err := row.Scan(&e.ID, &e.Name.En, &e.Name.ZhHans, &e.Name.ZhHant, &e.Name.Pt, &e.StartsOn, &e.EndsOn,
+		&e.Venue, &e.HostRegion, &e.Settings.BlindJudging, &e.Settings.ConflictRule, &e.Settings.TieThreshold,
+		&e.CreatedAt, &e.UpdatedAt)
+	return e, err
+}
+
+// CreateEvent adds an event; its creator becomes its first organizer.
+func (db *DB) CreateEvent(ctx context.Context, e Event, creator int64) (Event, error) {
+	e.Normalize()
+	if err := e.Validate(); err != nil {
+		return Event{}, err
+	}
+	var id int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		now := db.stamp()
+		res, err := tx.ExecContext(ctx, `INSERT INTO events (name_en, name_zh_hans, name_zh_hant, name_pt, starts_on,
+			ends_on, venue, host_region, blind_judging, conflict_rule, tie_threshold, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.Name.En, e.Name.ZhHans, e.Name.ZhHant, e.Name.Pt, e.StartsOn, e.EndsOn, e.Venue, e.HostRegion,
+			e.Settings.BlindJudging, e.Settings.ConflictRule, e.Settings.TieThreshold, creator, now, now)
+		if err != nil {
+			return internal(err, "insert event")
+		}
+		id, _ = res.LastInsertId()
+		_, err = tx.ExecContext(ctx, `INSERT INTO event_organizers (event_id, user_id) VALUES (?, ?)`, id, creator)
+		return internal(err, "insert organizer")
+	})
+	if err != nil {
+		return Event{}, err
+	}
+	return db.Event(ctx, id)
+}
+
+// Event loads an event.
+func (db *DB) Event(ctx context.Context, id int64) (Event, error) {
+	e, err := scanEvent(db.read.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
+	return e, notFound(err, "event")
+}
+
+// Events lists events: all of them when all is set, else those the user
+// organizes or judges in.
+func (db *DB) Events(ctx context.Context, user int64, all bool) ([]Event, error) {
+	q := `SELECT ` + eventColumns + ` FROM events`
+	var args []any
+	if !all {
+		q += ` WHERE id IN (SELECT event_id FROM event_organizers WHERE user_id = ?)
+			OR id IN (SELECT event_id FROM judges WHERE user_id = ?)`
+		args = append(args, user, user)
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY starts_on DESC, id DESC`, args...)
+	if err != nil {
+		return nil, internal(err, "list events")
+	}
+	defer rows.Close()
+	out := []Event{}
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, internal(err, "scan event")
+		}
+		out = append(out, e)
+	}
+	return out, internal(rows.Err(), "list events")
+}
+
+// UpdateEvent applies p to event id.
+func (db *DB) UpdateEvent(ctx context.Context, id int64, p EventPatch) (Event, error) {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		e, err := scanEvent(tx.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
+		if err != nil {
+			return notFound(err, "event")
+		}
+		e = p.Apply(e)
+		e.Normalize()
+		if err := e.Validate(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE events SET name_en = ?, name_zh_hans = ?, name_zh_hant = ?, name_pt = ?,
+			starts_on = ?, ends_on = ?, venue = ?, host_region = ?, blind_judging = ?, conflict_rule = ?,
+			tie_threshold = ?, updated_at = ? WHERE id = ?`,
+			e.Name.En, e.Name.ZhHans, e.Name.ZhHant, e.Name.Pt, e.StartsOn, e.EndsOn, e.Venue, e.HostRegion,
+			e.Settings.BlindJudging, e.Settings.ConflictRule, e.Settings.TieThreshold, db.stamp(), id)
+		return internal(err, "update event")
+	})
+	if err != nil {
+		return Event{}, err
+	}
+	return db.Event(ctx, id)
+}
+
+// Organizers lists the accounts that organize event id.
+func (db *DB) Organizers(ctx context.Context, event int64) ([]User, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE id IN (SELECT user_id FROM event_organizers WHERE event_id = ?) ORDER BY id`, event)
+	if err != nil {
+		return nil, internal(err, "list organizers")
+	}
+	defer rows.Close()
+	out := []User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, internal(err, "scan user")
+		}
+		out = append(out, u)
+	}
+	return out, internal(rows.Err(), "list organizers")
+}
+
+// AddOrganizer makes user an organizer of event. Only organizer and admin
+// accounts can organize.
+func (db *DB) AddOrganizer(ctx context.Context, event, user int64) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var role Role
+		err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = ?`, user).Scan(&role)
+		if err != nil {
+			return notFound(err, "user")
+		}
+		if role == RoleJudge {
+			return apperr.WithFields("a judge account cannot organize an event", map[string]string{"user_id": "is a judge account"})
+		}
+		_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO event_organizers (event_id, user_id) VALUES (?, ?)`, event, user)
+		return internal(err, "add organizer")
+	})
+}
+
+// RemoveOrganizer removes user from event's organizers; the last organizer stays.
+func (db *DB) RemoveOrganizer(ctx context.Context, event, user int64) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var n, is int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(user_id = ?), 0) FROM event_organizers WHERE event_id = ?`,
+			user, event).Scan(&n, &is); err != nil {
+			return internal(err, "count organizers")
+		}
+		if is == 0 {
+			return apperr.New(apperr.NotFound, "user is not an organizer of this event")
+		}
+		if n == 1 {
+			return apperr.New(apperr.Conflict, "an event keeps at least one organizer")
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM event_organizers WHERE event_id = ? AND user_id = ?`, event, user)
+		return internal(err, "remove organizer")
+	})
+}

@@ -1,0 +1,246 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+
+	"bayskills/apperr"
+)
+
+// SkillKind says whether a skill is contested by individuals or by teams.
+type SkillKind string
+
+// The skill kinds.
+const (
+	Individual SkillKind = "individual"
+	Team       SkillKind = "team"
+)
+
+// Skill is one trade contested at an event (e.g. CNC Milling), marked against
+// its own marking scheme.
+type Skill struct {
+	ID             int64     `json:"id"`
+	EventID        int64     `json:"event_id"`
+	Code           string    `json:"code"`
+	Name           Names     `json:"name"`
+	OccupationCode string    `json:"occupation_code"`
+	Kind           SkillKind `json:"kind"`
+	// TeamSize is the most members a team may have (1 for individual skills).
+	TeamSize int `json:"team_size"`
+	// TotalMarks is what the marking scheme's aspects add up to.
+	TotalMarks int    `json:"total_marks"`
+	CreatedAt  string `json:"created_at"`
+	UpdatedAt  string `json:"updated_at"`
+}
+
+// SkillPatch changes a skill; nil fields stay as they are.
+type SkillPatch struct {
+	Code           *string    `json:"code"`
+	Name           *Names     `json:"name"`
+	OccupationCode *string    `json:"occupation_code"`
+	Kind           *SkillKind `json:"kind"`
+	TeamSize       *int       `json:"team_size"`
+	TotalMarks     *int       `json:"total_marks"`
+}
+
+// Apply returns s with p's fields set.
+func (p SkillPatch) Apply(s Skill) Skill {
+	setIf(&s.Code, p.Code)
+	if p.Name != nil {
+		s.Name = *p.Name
+	}
+	setIf(&s.OccupationCode, p.OccupationCode)
+	setIf(&s.Kind, p.Kind)
+	setIf(&s.TeamSize, p.TeamSize)
+	setIf(&s.TotalMarks, p.TotalMarks)
+	return s
+}
+
+// Normalize trims text and fills defaults: individual, team size 1 (2 for
+// teams), 100 marks.
+func (s *Skill) Normalize() {
+	s.Code = clean(s.Code)
+	s.Name.trim()
+	s.OccupationCode = clean(s.OccupationCode)
+	if s.Kind == "" {
+		s.Kind = Individual
+	}
+	if s.Kind == Individual {
+		s.TeamSize = 1
+	} else if s.TeamSize == 0 {
+		s.TeamSize = 2
+	}
+	if s.TotalMarks == 0 {
+		s.TotalMarks = 100
+	}
+}
+
+// Validate lists every problem with s.
+func (s Skill) Validate() error {
+	fe := apperr.FieldErrors{}
+	checkCode(fe, "code", s.Code)
+	s.Name.check(fe, "name")
+	checkText(fe, "occupation_code", s.OccupationCode, false, 32)
+	switch s.Kind {
+	case Individual:
+	case Team:
+		if s.TeamSize < 2 || s.TeamSize > 20 {
+			fe.Add("team_size", "must be between 2 and 20 for a team skill")
+		}
+	default:
+		fe.Add("kind", "must be individual or team")
+	}
+	if s.TotalMarks < 1 || s.TotalMarks > 1000 {
+		fe.Add("total_marks", "must be between 1 and 1000")
+	}
+	return fe.Err("the skill has invalid fields")
+}
+
+const skillColumns = `id, event_id, code, name_en, name_zh_hans, name_zh_hant, name_pt, occupation_code, kind,
+	team_size, total_marks, created_at, updated_at`
+
+func scanSkill(row interface{ Scan(...any) error }) (Skill, error) {
+	var s Skill
+	err := row.Scan(&s.ID, &s.EventID, &s.Code, &s.Name.En, &s.Name.ZhHans, &s.Name.ZhHant, &s.Name.Pt,
+		&s.OccupationCode, &s.Kind, &s.TeamSize, &s.TotalMarks, &s.CreatedAt, &s.UpdatedAt)
+	return s, err
+}
+
+// CreateSkill adds a skill to event.
+func (db *DB) CreateSkill(ctx context.Context, event int64, s Skill) (Skill, error) {
+	s.Normalize()
+	if err := s.Validate(); err != nil {
+		return Skill{}, err
+	}
+	var id int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = insertSkill(ctx, tx, event, s, db.stamp())
+		return err
+	})
+	if err != nil {
+		return Skill{}, err
+	}
+	return db.Skill(ctx, event, id)
+}
+
+func insertSkill(ctx context.Context, tx *sql.Tx, event int64, s Skill, now string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO skills (event_id, code, name_en, name_zh_hans, name_zh_hant, name_pt,
+		occupation_code, kind, team_size, total_marks, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		event, s.Code, s.Name.En, s.Name.ZhHans, s.Name.ZhHant, s.Name.Pt, s.OccupationCode, s.Kind, s.TeamSize,
+		s.TotalMarks, now, now)
+	if isUnique(err) {
+		return 0, apperr.New(apperr.Conflict, "the event already has a skill with code %q", s.Code)
+	}
+	if err != nil {
+		return 0, internal(err, "insert skill")
+	}
+	return res.LastInsertId()
+}
+
+// Skill loads skill id of event (NotFound if it belongs to another event).
+func (db *DB) Skill(ctx context.Context, event, id int64) (Skill, error) {
+	s, err := scanSkill(db.read.QueryRowContext(ctx, `SELECT `+skillColumns+` FROM skills WHERE id = ? AND event_id = ?`, id, event))
+	return s, notFound(err, "skill")
+}
+
+// Skills lists the skills of event by code.
+func (db *DB) Skills(ctx context.Context, event int64) ([]Skill, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+skillColumns+` FROM skills WHERE event_id = ? ORDER BY code`, event)
+	if err != nil {
+		return nil, internal(err, "list skills")
+	}
+	defer rows.Close()
+	out := []Skill{}
+	for rows.Next() {
+		s, err := scanSkill(rows)
+		if err != nil {
+			return nil, internal(err, "scan skill")
+		}
+		out = append(out, s)
+	}
+	return out, internal(rows.Err(), "list skills")
+}
+
+// UpdateSkill applies p to skill id of event. The kind and team size cannot
+// change in a way that existing teams no longer fit.
+func (db *DB) UpdateSkill(ctx context.Context, event, id int64, p SkillPatch) (Skill, error) {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		old, err := scanSkill(tx.QueryRowContext(ctx, `SELECT `+skillColumns+` FROM skills WHERE id = ? AND event_id = ?`, id, event))
+		if err != nil {
+			return notFound(err, "skill")
+		}
+		s := p.Apply(old)
+		if s.Kind == Individual {
+			s.TeamSize = 1
+		} else if old.Kind == Individual && p.TeamSize == nil {
+			s.TeamSize = 2
+		}
+		s.Normalize()
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		if s.Kind != old.Kind || s.TeamSize < old.TeamSize {
+			var largest int
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM competitors
+				WHERE skill_id = ? GROUP BY entry_id)`, id).Scan(&largest); err != nil {
+				return internal(err, "count team members")
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM competitors WHERE skill_id = ?`, id).Scan(&n); err != nil {
+				return internal(err, "count competitors")
+			}
+			if s.Kind != old.Kind && n > 0 {
+				return apperr.New(apperr.Conflict, "the skill already has competitors; its kind cannot change")
+			}
+			if largest > s.TeamSize {
+				return apperr.New(apperr.Conflict, "a team of this skill already has %d members", largest)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE skills SET code = ?, name_en = ?, name_zh_hans = ?, name_zh_hant = ?, name_pt = ?,
+			occupation_code = ?, kind = ?, team_size = ?, total_marks = ?, updated_at = ? WHERE id = ?`,
+			s.Code, s.Name.En, s.Name.ZhHans, s.Name.ZhHant, s.Name.Pt, s.OccupationCode, s.Kind, s.TeamSize,
+			s.TotalMarks, db.stamp(), id)
+		if isUnique(err) {
+			return apperr.New(apperr.Conflict, "the event already has a skill with code %q", s.Code)
+		}
+		return internal(err, "update skill")
+	})
+	if err != nil {
+		return Skill{}, err
+	}
+	return db.Skill(ctx, event, id)
+}
+
+// skillsByCode maps the codes of event's skills to the skills, in tx.
+func skillsByCode(ctx context.Context, tx *sql.Tx, event int64) (map[string]Skill, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+skillColumns+` FROM skills WHERE event_id = ?`, event)
+	if err != nil {
+		return nil, internal(err, "list skills")
+	}
+	defer rows.Close()
+	out := map[string]Skill{}
+	for rows.Next() {
+		s, err := scanSkill(rows)
+		if err != nil {
+			return nil, internal(err, "scan skill")
+		}
+		out[s.Code] = s
+	}
+	return out, internal(rows.Err(), "list skills")
+}
+
+func skillCodes(m map[string]Skill) string {
+	codes := make([]string, 0, len(m))
+	for c := range m {
+		codes = append(codes, c)
+	}
+	if len(codes) == 0 {
+		return "the event has no skills yet"
+	}
+	sort.Strings(codes)
+	return fmt.Sprintf("must be one of the event's skill codes (%s)", strings.Join(codes, ", "))
+}

@@ -1,0 +1,259 @@
+// Package store keeps bayskills' data in one SQLite file. It is the only
+// package that speaks SQL.
+//
+// Writes go through a single connection (SQLite has one writer at a time; a
+// single pooled connection turns lock contention into an orderly queue), reads
+// through a pool of read-only connections. Every connection gets its pragmas
+// from the DSN, so none of them can miss one.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"bayskills/apperr"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// FileName is the database file's name inside the data directory.
+const FileName = "bayskills.db"
+
+// DB is the bayskills database: one writer connection, a pool of readers.
+type DB struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+	now   func() time.Time
+}
+
+// dsn builds the connection string. busy_timeout comes first so that the
+// pragmas after it already wait for locks instead of failing.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// FULL: an acknowledged mark, certificate or audit entry survives power loss.
+	q.Add("_pragma", "synchronous(FULL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database in dir and applies pending
+// migrations.
+func Open(ctx context.Context, dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	return OpenFile(ctx, filepath.Join(dir, FileName))
+}
+
+// OpenFile opens the database file at path and applies pending migrations.
+func OpenFile(ctx context.Context, path string) (*DB, error) {
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	db := &DB{path: path, write: w, now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	n := max(4, runtime.NumCPU()*2)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.read = r
+	return db, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Migration is one applied schema migration.
+type Migration struct {
+	Version   int
+	Name      string
+	AppliedAt string
+}
+
+func migrationList() ([]Migration, map[int]string, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, nil, err
+	}
+	var list []Migration
+	bodies := map[int]string{}
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, nil, fmt.Errorf("migration %q: name must be NNNN_name.sql", name)
+		}
+		if _, dup := bodies[v]; dup {
+			return nil, nil, fmt.Errorf("migration %d appears twice", v)
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, nil, err
+		}
+		bodies[v] = string(b)
+		list = append(list, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql")})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Version < list[j].Version })
+	return list, bodies, nil
+}
+
+// migrate applies every embedded migration not yet recorded, each in its own
+// transaction together with its record.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	list, bodies, err := migrationList()
+	if err != nil {
+		return err
+	}
+	for _, m := range list {
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			var done int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&done); err != nil {
+				return err
+			}
+			if done > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, bodies[m.Version]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.Version, m.Name, db.stamp())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+// Migrations lists the applied migrations in order.
+func (db *DB) Migrations(ctx context.Context) ([]Migration, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Migration
+	for rows.Next() {
+		var m Migration
+		if err := rows.Scan(&m.Version, &m.Name, &m.AppliedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Backup writes a consistent copy of the live database to path (which must not
+// exist) while the server keeps running. Restore by stopping the server and
+// putting the copy in place as <data>/bayskills.db.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return fmt.Errorf("backup: %s already exists", path)
+	}
+	if _, err := db.write.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
+
+// tx runs fn in a write transaction; any error rolls everything back.
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return apperr.Wrap(err, "begin")
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return apperr.Wrap(err, "commit")
+	}
+	return nil
+}
+
+// stamp is the current time as stored: RFC 3339 in UTC with milliseconds.
+func (db *DB) stamp() string {
+	return db.now().UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// internal wraps an unexpected database error, keeping apperr errors as they are.
+func internal(err error, context string) error {
+	if err == nil {
+		return nil
+	}
+	var e *apperr.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return apperr.Wrap(err, context)
+}
+
+// notFound turns sql.ErrNoRows into a NotFound error naming what was missing.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.New(apperr.NotFound, "%s not found", what)
+	}
+	return internal(err, "load "+what)
+}
+
+// isUnique reports whether err is a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

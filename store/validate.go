@@ -1,0 +1,116 @@
+package store
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"bayskills/apperr"
+)
+
+// Region is one of the three GBA regions whose bodies certify skills.
+type Region string
+
+// The regions.
+const (
+	Guangdong Region = "GD"
+	HongKong  Region = "HK"
+	Macao     Region = "MO"
+)
+
+// Valid reports whether r is GD, HK or MO.
+func (r Region) Valid() bool { return r == Guangdong || r == HongKong || r == Macao }
+
+// Names holds a name in the four languages of the pages and certificates.
+// English is required; a missing translation falls back (zh-Hant ↔ zh-Hans,
+// then English).
+type Names struct {
+	En     string `json:"en"`
+	ZhHans string `json:"zh-Hans"`
+	ZhHant string `json:"zh-Hant"`
+	Pt     string `json:"pt"`
+}
+
+// In returns the name in lang ("en", "zh-Hans", "zh-Hant", "pt") with fallbacks.
+func (n Names) In(lang string) string {
+	pick := func(vals ...string) string {
+		for _, v := range vals {
+			if v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	switch lang {
+	case "zh-Hans":
+		return pick(n.ZhHans, n.ZhHant, n.En)
+	case "zh-Hant":
+		return pick(n.ZhHant, n.ZhHans, n.En)
+	case "pt":
+		return pick(n.Pt, n.En)
+	}
+	return n.En
+}
+
+func (n *Names) trim() {
+	n.En, n.ZhHans, n.ZhHant, n.Pt = clean(n.En), clean(n.ZhHans), clean(n.ZhHant), clean(n.Pt)
+}
+
+func (n Names) check(fe apperr.FieldErrors, field string) {
+	checkText(fe, field+".en", n.En, true, 200)
+	checkText(fe, field+".zh-Hans", n.ZhHans, false, 200)
+	checkText(fe, field+".zh-Hant", n.ZhHant, false, 200)
+	checkText(fe, field+".pt", n.Pt, false, 200)
+}
+
+// clean trims surrounding white space, including ideographic and no-break spaces.
+func clean(s string) string { return strings.TrimFunc(s, unicode.IsSpace) }
+
+// checkText records a problem with a free-text field: missing when required,
+// longer than max characters, or containing control characters or invalid UTF-8.
+func checkText(fe apperr.FieldErrors, field, v string, required bool, max int) {
+	switch {
+	case v == "" && required:
+		fe.Add(field, "is required")
+	case !utf8.ValidString(v) || strings.ContainsRune(v, utf8.RuneError):
+		fe.Add(field, "is not valid UTF-8 text")
+	case utf8.RuneCountInString(v) > max:
+		fe.Add(field, fmt.Sprintf("must be at most %d characters", max))
+	case strings.IndexFunc(v, unicode.IsControl) >= 0:
+		fe.Add(field, "must not contain control characters")
+	}
+}
+
+func checkDate(fe apperr.FieldErrors, field, v string) (time.Time, bool) {
+	if v == "" {
+		fe.Add(field, "is required")
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		fe.Add(field, "must be a date as YYYY-MM-DD")
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func checkRegion(fe apperr.FieldErrors, field string, r Region) {
+	if r == "" {
+		fe.Add(field, "is required")
+	} else if !r.Valid() {
+		fe.Add(field, "must be GD, HK or MO")
+	}
+}
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$`)
+
+func checkCode(fe apperr.FieldErrors, field, v string) {
+	if v == "" {
+		fe.Add(field, "is required")
+	} else if !codePattern.MatchString(v) {
+		fe.Add(field, "must be 1 to 16 letters, digits, '-' or '_'")
+	}
+}
