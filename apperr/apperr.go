@@ -23,6 +23,7 @@ const (
 	NotFound     Code = "not_found"
 	Conflict     Code = "conflict" // clashes with the current state (duplicate, stale version)
 	TooLarge     Code = "too_large"
+	NotAllowed   Code = "method_not_allowed" // the route exists, not with this method
 	RateLimited  Code = "rate_limited"
 	Internal     Code = "internal"
 )

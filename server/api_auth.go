@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"math"
+	"slices"
 	"net/http"
 	"strings"
 	"time"
@@ -55,7 +56,7 @@ func (s *Server) loginPIN(c *gin.Context) {
 // Whatever fails, the answer is the same, so it tells an attacker nothing.
 func (s *Server) signIn(c *gin.Context, username, secret string, pin bool) {
 	username = strings.TrimSpace(username)
-	if username == "" || secret == "" || len(username) > 64 || len(secret) > 256 {
+	if username == "" || secret == "" {
 		field, what := "password", "password"
 		if pin {
 			field, what = "pin", "PIN"
@@ -75,7 +76,7 @@ func (s *Server) signIn(c *gin.Context, username, secret string, pin bool) {
 		}
 	}
 	s.loginByAddr.hit(addrKey)
-	u, err := s.db.UserByName(c.Request.Context(), username)
+	u, err := s.db.UserByName(c.Request.Context(), username[:min(len(username), 64)])
 	if err != nil && apperr.CodeOf(err) != apperr.NotFound {
 		fail(c, err)
 		return
@@ -87,7 +88,7 @@ func (s *Server) signIn(c *gin.Context, username, secret string, pin bool) {
 	if hash == "" {
 		hash = dummyHash
 	}
-	ok := checkSecret(hash, secret) && err == nil && !u.Disabled && (!pin || u.Role == store.RoleJudge)
+	ok := len(username) <= 64 && len(secret) <= 256 && checkSecret(hash, secret) && err == nil && !u.Disabled && (!pin || u.Role == store.RoleJudge)
 	if !ok {
 		s.loginByAccount.hit(accountKey)
 		what := "password"
@@ -125,15 +126,16 @@ type meResponse struct {
 // me: GET /api/v1/me, the caller's account and scopes.
 func (s *Server) me(c *gin.Context) {
 	p := caller(c)
-	out := meResponse{User: p.User, OrganizerOf: []int64{}, Skills: []store.JudgeSkill{}}
+	skills, err := s.db.SkillsOf(c.Request.Context(), p.User.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := meResponse{User: p.User, OrganizerOf: []int64{}, Skills: skills}
 	for ev := range p.Access.OrganizerOf {
 		out.OrganizerOf = append(out.OrganizerOf, ev)
 	}
-	for skill, role := range p.Access.SkillRoles {
-		out.Skills = append(out.Skills, store.JudgeSkill{SkillID: skill, Role: role})
-	}
-	sortInts(out.OrganizerOf)
-	sortBy(out.Skills, func(js store.JudgeSkill) int64 { return js.SkillID })
+	slices.Sort(out.OrganizerOf)
 	c.JSON(http.StatusOK, out)
 }
 

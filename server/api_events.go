@@ -44,12 +44,12 @@ func (s *Server) listEvents(c *gin.Context) {
 }
 
 func (s *Server) createEvent(c *gin.Context) {
-	var e store.Event
-	if err := decode(c, &e); err != nil {
+	var in store.EventInput
+	if err := decode(c, &in); err != nil {
 		fail(c, err)
 		return
 	}
-	e, err := s.db.CreateEvent(c.Request.Context(), e, caller(c).User.ID)
+	e, err := s.db.CreateEvent(c.Request.Context(), in, caller(c).User.ID)
 	respond(c, http.StatusCreated, e, err)
 }
 
@@ -107,12 +107,12 @@ func (s *Server) listSkills(c *gin.Context) {
 }
 
 func (s *Server) createSkill(c *gin.Context) {
-	var sk store.Skill
-	if err := decode(c, &sk); err != nil {
+	var in store.SkillInput
+	if err := decode(c, &in); err != nil {
 		fail(c, err)
 		return
 	}
-	sk, err := s.db.CreateSkill(c.Request.Context(), eventOf(c).ID, sk)
+	sk, err := s.db.CreateSkill(c.Request.Context(), eventOf(c).ID, in)
 	respond(c, http.StatusCreated, sk, err)
 }
 

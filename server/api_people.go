@@ -260,7 +260,7 @@ func (s *Server) updateJudge(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	j, err := s.db.UpdateJudge(c.Request.Context(), eventOf(c).ID, id, p, hashSecret)
+	j, err := s.db.UpdateJudge(c.Request.Context(), eventOf(c).ID, id, p, caller(c).isAdmin(), hashSecret)
 	respond(c, http.StatusOK, j, err)
 }
 

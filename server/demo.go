@@ -20,8 +20,8 @@ const (
 )
 
 type demoEvent struct {
-	store.Event
-	Skills []store.Skill `json:"skills"`
+	store.EventInput
+	Skills []store.SkillInput `json:"skills"`
 }
 
 // DemoJudge is a demo judge's login.
@@ -80,7 +80,7 @@ func LoadDemo(ctx context.Context, db *store.DB) (*Demo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo organizer: %w", err)
 	}
-	e, err := db.CreateEvent(ctx, ev.Event, org.ID)
+	e, err := db.CreateEvent(ctx, ev.EventInput, org.ID)
 	if err != nil {
 		return nil, fmt.Errorf("demo event: %w", err)
 	}

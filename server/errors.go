@@ -23,6 +23,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.NotFound:     http.StatusNotFound,
 	apperr.Conflict:     http.StatusConflict,
 	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
+	apperr.NotAllowed:   http.StatusMethodNotAllowed,
 	apperr.RateLimited:  http.StatusTooManyRequests,
 	apperr.Internal:     http.StatusInternalServerError,
 }

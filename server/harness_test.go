@@ -17,7 +17,7 @@ import (
 // fixture is a server on a temp-file database with one account of every
 // role the authorization rules tell apart.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *Server
 	db     *store.DB
 	now    time.Time
@@ -43,7 +43,7 @@ const testPassword = "correct horse battery"
 // newFixture builds the fixture: event (organizer) with skills CNC (judge,
 // chief expert) and HAIR (judge_other_skill), two competitors in CNC; a
 // second event organized by organizer_other.
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -70,19 +70,19 @@ func newFixture(t *testing.T) *fixture {
 	mk(asAdmin, store.RoleAdmin)
 	org := mk(asOrganizer, store.RoleOrganizer)
 	other := mk(asOrganizerOther, store.RoleOrganizer)
-	ev, err := db.CreateEvent(ctx, store.Event{Name: store.Names{En: "Test Skills 2026", ZhHans: "测试技能赛"}, StartsOn: "2026-12-01",
+	ev, err := db.CreateEvent(ctx, store.EventInput{Name: store.Names{En: "Test Skills 2026", ZhHans: "测试技能赛"}, StartsOn: "2026-12-01",
 		EndsOn: "2026-12-03", HostRegion: store.Guangdong}, org.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev2, err := db.CreateEvent(ctx, store.Event{Name: store.Names{En: "Other Event"}, StartsOn: "2026-12-01",
+	ev2, err := db.CreateEvent(ctx, store.EventInput{Name: store.Names{En: "Other Event"}, StartsOn: "2026-12-01",
 		EndsOn: "2026-12-03", HostRegion: store.HongKong}, other.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.ids["event"], f.ids["otherEvent"] = ev.ID, ev2.ID
 	for _, code := range []string{"CNC", "HAIR"} {
-		sk, err := db.CreateSkill(ctx, ev.ID, store.Skill{Code: code, Name: store.Names{En: code}})
+		sk, err := db.CreateSkill(ctx, ev.ID, store.SkillInput{Code: code, Name: store.Names{En: code}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ type response struct {
 }
 
 // JSON decodes the body into v, failing the test when it is not JSON.
-func (r response) JSON(t *testing.T, v any) {
+func (r response) JSON(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("body is not JSON (%v): %s", err, r.Body)

@@ -4,11 +4,9 @@
 package server
 
 import (
-	"cmp"
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -79,11 +77,7 @@ func (s *Server) engineBase() *gin.Engine {
 	e.HandleMethodNotAllowed = true
 	e.Use(requestID, accessLog(s.log), recoverPanics(s.log), securityHeaders)
 	e.NoRoute(func(c *gin.Context) { fail(c, apperr.New(apperr.NotFound, "no such route")) })
-	e.NoMethod(func(c *gin.Context) {
-		c.Set(ctxErrorCode, "method")
-		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: apperr.Malformed,
-			Message: "method not allowed on this route", RequestID: c.GetString(ctxRequestID)}})
-	})
+	e.NoMethod(func(c *gin.Context) { fail(c, apperr.New(apperr.NotAllowed, "method not allowed on this route")) })
 	return e
 }
 
@@ -93,10 +87,4 @@ func (s *Server) healthz(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ok", "version": s.cfg.Version})
-}
-
-func sortInts(s []int64) { slices.Sort(s) }
-
-func sortBy[T any](s []T, key func(T) int64) {
-	slices.SortFunc(s, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
 }

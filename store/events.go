@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"bayskills/apperr"
 )
@@ -36,6 +37,22 @@ type Event struct {
 	Settings   EventSettings `json:"settings"`
 	CreatedAt  string        `json:"created_at"`
 	UpdatedAt  string        `json:"updated_at"`
+}
+
+// EventInput is what a caller gives to create an event.
+type EventInput struct {
+	Name       Names         `json:"name"`
+	StartsOn   string        `json:"starts_on"`
+	EndsOn     string        `json:"ends_on"`
+	Venue      string        `json:"venue"`
+	HostRegion Region        `json:"host_region"`
+	Settings   EventSettings `json:"settings"`
+}
+
+// Event returns the event described by in.
+func (in EventInput) Event() Event {
+	return Event{Name: in.Name, StartsOn: in.StartsOn, EndsOn: in.EndsOn, Venue: in.Venue, HostRegion: in.HostRegion,
+		Settings: in.Settings}
 }
 
 // EventPatch changes an event; nil fields stay as they are.
@@ -82,6 +99,7 @@ func setIf[T any](dst *T, v *T) {
 func (e *Event) Normalize() {
 	e.Name.trim()
 	e.Venue = clean(e.Venue)
+	e.HostRegion = Region(strings.ToUpper(clean(string(e.HostRegion))))
 	if e.Settings.ConflictRule == "" {
 		e.Settings.ConflictRule = ConflictInstitution
 	}
@@ -119,7 +137,8 @@ func scanEvent(row interface{ Scan(...any) error }) (Event, error) {
 }
 
 // CreateEvent adds an event; its creator becomes its first organizer.
-func (db *DB) CreateEvent(ctx context.Context, e Event, creator int64) (Event, error) {
+func (db *DB) CreateEvent(ctx context.Context, in EventInput, creator int64) (Event, error) {
+	e := in.Event()
 	e.Normalize()
 	if err := e.Validate(); err != nil {
 		return Event{}, err

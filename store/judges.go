@@ -18,6 +18,7 @@ const (
 
 // JudgeSkill is one skill a judge is assigned to, as judge or chief expert.
 type JudgeSkill struct {
+	EventID int64  `json:"event_id"`
 	SkillID int64  `json:"skill_id"`
 	Skill   string `json:"skill"`
 	Role    string `json:"role"`
@@ -159,6 +160,8 @@ func (db *DB) AddJudges(ctx context.Context, event int64, in []JudgeInput, hashP
 					return internal(err, "load user")
 				case u.Role != RoleJudge:
 					fe.Add("username", "belongs to an "+string(u.Role)+" account; choose another")
+				case r.PIN != "":
+					fe.Add("pin", "must be empty: the judge account exists and keeps its PIN")
 				default:
 					var n int
 					tx.QueryRowContext(ctx, `SELECT count(*) FROM judges WHERE event_id = ? AND user_id = ?`, event, u.ID).Scan(&n)
@@ -252,7 +255,7 @@ func (db *DB) judgesWhere(ctx context.Context, where string, args ...any) ([]Jud
 	if len(out) == 0 {
 		return out, nil
 	}
-	rows, err = db.read.QueryContext(ctx, `SELECT sj.judge_id, sj.skill_id, s.code, sj.role FROM skill_judges sj
+	rows, err = db.read.QueryContext(ctx, `SELECT sj.judge_id, s.event_id, sj.skill_id, s.code, sj.role FROM skill_judges sj
 		JOIN skills s ON s.id = sj.skill_id JOIN judges j ON j.id = sj.judge_id WHERE `+where+` ORDER BY s.code`, args...)
 	if err != nil {
 		return nil, internal(err, "list judge skills")
@@ -261,7 +264,7 @@ func (db *DB) judgesWhere(ctx context.Context, where string, args ...any) ([]Jud
 	for rows.Next() {
 		var judge int64
 		var js JudgeSkill
-		if err := rows.Scan(&judge, &js.SkillID, &js.Skill, &js.Role); err != nil {
+		if err := rows.Scan(&judge, &js.EventID, &js.SkillID, &js.Skill, &js.Role); err != nil {
 			return nil, internal(err, "scan judge skill")
 		}
 		if i, ok := byID[judge]; ok {
@@ -291,8 +294,11 @@ func (db *DB) Judge(ctx context.Context, event, id int64) (Judge, error) {
 	return list[0], nil
 }
 
-// UpdateJudge applies p to judge id of event; hashPIN hashes a new PIN.
-func (db *DB) UpdateJudge(ctx context.Context, event, id int64, p JudgePatch, hashPIN func(string) (string, error)) (Judge, error) {
+// UpdateJudge applies p to judge id of event; hashPIN hashes a new PIN. The
+// account (name, PIN, disabled) may serve at other events too: then only an
+// admin (asAdmin) may change it, so that no organizer can take over a judge
+// of someone else's event.
+func (db *DB) UpdateJudge(ctx context.Context, event, id int64, p JudgePatch, asAdmin bool, hashPIN func(string) (string, error)) (Judge, error) {
 	j, err := db.Judge(ctx, event, id)
 	if err != nil {
 		return Judge{}, err
@@ -314,7 +320,10 @@ func (db *DB) UpdateJudge(ctx context.Context, event, id int64, p JudgePatch, ha
 	if err := fe.Err("the judge has invalid fields"); err != nil {
 		return Judge{}, err
 	}
-	uu := UserUpdate{DisplayName: &in.DisplayName, Disabled: p.Disabled}
+	uu := UserUpdate{Disabled: p.Disabled}
+	if p.DisplayName != nil {
+		uu.DisplayName = &in.DisplayName
+	}
 	if p.PIN != nil {
 		h, err := hashPIN(*p.PIN)
 		if err != nil {
@@ -323,13 +332,26 @@ func (db *DB) UpdateJudge(ctx context.Context, event, id int64, p JudgePatch, ha
 		uu.PINHash = &h
 	}
 	err = db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE judges SET region = ?, institution = ? WHERE id = ?`, in.Region, in.Institution, id)
-		return internal(err, "update judge")
+		if uu != (UserUpdate{}) && !asAdmin {
+			var elsewhere int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM judges WHERE user_id = ? AND event_id != ?`,
+				j.UserID, event).Scan(&elsewhere); err != nil {
+				return internal(err, "count events")
+			}
+			if elsewhere > 0 {
+				return apperr.New(apperr.Forbidden, "this judge's account also serves at other events; only an admin may change its name, PIN or status")
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE judges SET region = ?, institution = ? WHERE id = ?`,
+			in.Region, in.Institution, id); err != nil {
+			return internal(err, "update judge")
+		}
+		if uu == (UserUpdate{}) {
+			return nil
+		}
+		return updateUser(ctx, tx, j.UserID, uu)
 	})
 	if err != nil {
-		return Judge{}, err
-	}
-	if _, err := db.UpdateUser(ctx, j.UserID, uu); err != nil {
 		return Judge{}, err
 	}
 	return db.Judge(ctx, event, id)
@@ -405,4 +427,23 @@ func orNoRows(err error) error {
 		return sql.ErrNoRows
 	}
 	return err
+}
+
+// SkillsOf lists every skill user is assigned to, at any event.
+func (db *DB) SkillsOf(ctx context.Context, user int64) ([]JudgeSkill, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT s.event_id, s.id, s.code, sj.role FROM skill_judges sj
+		JOIN skills s ON s.id = sj.skill_id JOIN judges j ON j.id = sj.judge_id WHERE j.user_id = ? ORDER BY s.event_id, s.code`, user)
+	if err != nil {
+		return nil, internal(err, "list skills of user")
+	}
+	defer rows.Close()
+	out := []JudgeSkill{}
+	for rows.Next() {
+		var js JudgeSkill
+		if err := rows.Scan(&js.EventID, &js.SkillID, &js.Skill, &js.Role); err != nil {
+			return nil, internal(err, "scan skill")
+		}
+		out = append(out, js)
+	}
+	return out, internal(rows.Err(), "list skills of user")
 }

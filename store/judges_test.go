@@ -82,12 +82,29 @@ func TestJudgeAccountServesSeveralEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.AddJudges(ctx, ev2, []JudgeInput{{Username: "expert", DisplayName: "E", Region: "MO", Institution: "Z",
+		PIN: "999000"}}, fakeHash); apperr.CodeOf(err) != apperr.Invalid {
+		t.Fatalf("setting the PIN of an existing account from another event: err = %v, want invalid", err)
+	}
 	b, err := db.AddJudges(ctx, ev2, []JudgeInput{{Username: "EXPERT", DisplayName: "E", Region: "MO", Institution: "Z"}}, fakeHash)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a[0].UserID != b[0].UserID || b[0].PIN != "" {
 		t.Fatalf("second event: user %d PIN %q, want the same account %d and its PIN kept", b[0].UserID, b[0].PIN, a[0].UserID)
+	}
+	// The shared account's credentials change only through an admin.
+	if _, err := db.UpdateJudge(ctx, ev2, b[0].ID, JudgePatch{PIN: ptr("123123")}, false, fakeHash); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Fatalf("organizer resetting a shared judge's PIN: err = %v, want forbidden", err)
+	}
+	if _, err := db.UpdateJudge(ctx, ev2, b[0].ID, JudgePatch{Institution: ptr("Other")}, false, fakeHash); err != nil {
+		t.Fatalf("per-event institution change: %v", err)
+	}
+	if _, err := db.UpdateJudge(ctx, ev2, b[0].ID, JudgePatch{PIN: ptr("123123")}, true, fakeHash); err != nil {
+		t.Fatalf("admin resetting a shared judge's PIN: %v", err)
+	}
+	if u, _ := db.UserByName(ctx, "expert"); u.PINHash != "hash:123123" {
+		t.Fatalf("PIN hash %q after the admin's reset", u.PINHash)
 	}
 	if _, err := db.AddJudges(ctx, ev1, in, fakeHash); apperr.CodeOf(err) != apperr.Invalid {
 		t.Fatalf("same judge twice in one event: err = %v, want invalid", err)

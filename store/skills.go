@@ -36,6 +36,33 @@ type Skill struct {
 	UpdatedAt  string `json:"updated_at"`
 }
 
+// SkillInput is what a caller gives to create a skill. Kind defaults to
+// individual, team size to 2 for teams, total marks to 100.
+type SkillInput struct {
+	Code           string    `json:"code"`
+	Name           Names     `json:"name"`
+	OccupationCode string    `json:"occupation_code"`
+	Kind           SkillKind `json:"kind"`
+	TeamSize       int       `json:"team_size"`
+	TotalMarks     int       `json:"total_marks"`
+}
+
+// Skill returns the skill described by in, with defaults filled.
+func (in SkillInput) Skill() Skill {
+	s := Skill{Code: in.Code, Name: in.Name, OccupationCode: in.OccupationCode, Kind: in.Kind, TeamSize: in.TeamSize,
+		TotalMarks: in.TotalMarks}
+	if s.Kind == "" {
+		s.Kind = Individual
+	}
+	if s.Kind == Team && s.TeamSize == 0 {
+		s.TeamSize = 2
+	}
+	if s.TotalMarks == 0 {
+		s.TotalMarks = 100
+	}
+	return s
+}
+
 // SkillPatch changes a skill; nil fields stay as they are.
 type SkillPatch struct {
 	Code           *string    `json:"code"`
@@ -59,22 +86,13 @@ func (p SkillPatch) Apply(s Skill) Skill {
 	return s
 }
 
-// Normalize trims text and fills defaults: individual, team size 1 (2 for
-// teams), 100 marks.
+// Normalize trims text; an individual skill has a team size of 1.
 func (s *Skill) Normalize() {
 	s.Code = clean(s.Code)
 	s.Name.trim()
 	s.OccupationCode = clean(s.OccupationCode)
-	if s.Kind == "" {
-		s.Kind = Individual
-	}
 	if s.Kind == Individual {
 		s.TeamSize = 1
-	} else if s.TeamSize == 0 {
-		s.TeamSize = 2
-	}
-	if s.TotalMarks == 0 {
-		s.TotalMarks = 100
 	}
 }
 
@@ -110,7 +128,8 @@ func scanSkill(row interface{ Scan(...any) error }) (Skill, error) {
 }
 
 // CreateSkill adds a skill to event.
-func (db *DB) CreateSkill(ctx context.Context, event int64, s Skill) (Skill, error) {
+func (db *DB) CreateSkill(ctx context.Context, event int64, in SkillInput) (Skill, error) {
+	s := in.Skill()
 	s.Normalize()
 	if err := s.Validate(); err != nil {
 		return Skill{}, err
@@ -174,9 +193,7 @@ func (db *DB) UpdateSkill(ctx context.Context, event, id int64, p SkillPatch) (S
 			return notFound(err, "skill")
 		}
 		s := p.Apply(old)
-		if s.Kind == Individual {
-			s.TeamSize = 1
-		} else if old.Kind == Individual && p.TeamSize == nil {
+		if s.Kind == Team && old.Kind == Individual && p.TeamSize == nil {
 			s.TeamSize = 2
 		}
 		s.Normalize()

@@ -257,3 +257,9 @@ func notFound(err error, what string) error {
 func isUnique(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
+
+// QueryRowForTest runs a read query scanning one row into dest. It exists for
+// tests in other packages that check what was (not) written.
+func (db *DB) QueryRowForTest(ctx context.Context, query string, dest ...any) error {
+	return db.read.QueryRowContext(ctx, query).Scan(dest...)
+}

@@ -161,15 +161,15 @@ func newEvent(t *testing.T, db *DB) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := db.CreateEvent(ctx, Event{Name: Names{En: "Test"}, StartsOn: "2026-12-01", EndsOn: "2026-12-02",
+	e, err := db.CreateEvent(ctx, EventInput{Name: Names{En: "Test"}, StartsOn: "2026-12-01", EndsOn: "2026-12-02",
 		HostRegion: Macao}, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateSkill(ctx, e.ID, Skill{Code: "CNC", Name: Names{En: "CNC Milling"}}); err != nil {
+	if _, err := db.CreateSkill(ctx, e.ID, SkillInput{Code: "CNC", Name: Names{En: "CNC Milling"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateSkill(ctx, e.ID, Skill{Code: "MECH", Name: Names{En: "Mechatronics"}, Kind: Team, TeamSize: 2}); err != nil {
+	if _, err := db.CreateSkill(ctx, e.ID, SkillInput{Code: "MECH", Name: Names{En: "Mechatronics"}, Kind: Team, TeamSize: 2}); err != nil {
 		t.Fatal(err)
 	}
 	return e.ID

@@ -149,52 +149,51 @@ type UserUpdate struct {
 
 // UpdateUser applies u to the account id.
 func (db *DB) UpdateUser(ctx context.Context, id int64, u UserUpdate) (User, error) {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE id = ?`, id).Scan(&exists); err != nil {
-			return internal(err, "load user")
-		}
-		if exists == 0 {
-			return apperr.New(apperr.NotFound, "user not found")
-		}
-		set := func(col string, v any) error {
-			_, err := tx.ExecContext(ctx, `UPDATE users SET `+col+` = ? WHERE id = ?`, v, id)
-			return internal(err, "update user")
-		}
-		bump := false
-		if u.DisplayName != nil {
-			if err := set("display_name", *u.DisplayName); err != nil {
-				return err
-			}
-		}
-		if u.Disabled != nil {
-			if err := set("disabled", *u.Disabled); err != nil {
-				return err
-			}
-			bump = bump || *u.Disabled
-		}
-		if u.PasswordHash != nil {
-			if err := set("password_hash", *u.PasswordHash); err != nil {
-				return err
-			}
-			bump = true
-		}
-		if u.PINHash != nil {
-			if err := set("pin_hash", *u.PINHash); err != nil {
-				return err
-			}
-			bump = true
-		}
-		if bump {
-			_, err := tx.ExecContext(ctx, `UPDATE users SET token_version = token_version + 1 WHERE id = ?`, id)
-			return internal(err, "revoke tokens")
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.tx(ctx, func(tx *sql.Tx) error { return updateUser(ctx, tx, id, u) }); err != nil {
 		return User{}, err
 	}
 	return db.User(ctx, id)
+}
+
+func updateUser(ctx context.Context, tx *sql.Tx, id int64, u UserUpdate) error {
+	var exists int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE id = ?`, id).Scan(&exists); err != nil {
+		return internal(err, "load user")
+	}
+	if exists == 0 {
+		return apperr.New(apperr.NotFound, "user not found")
+	}
+	bump := u.PasswordHash != nil || u.PINHash != nil || u.Disabled != nil && *u.Disabled
+	for _, set := range []struct {
+		col string
+		val any
+		ok  bool
+	}{
+		{"display_name", deref(u.DisplayName), u.DisplayName != nil},
+		{"disabled", deref(u.Disabled), u.Disabled != nil},
+		{"password_hash", deref(u.PasswordHash), u.PasswordHash != nil},
+		{"pin_hash", deref(u.PINHash), u.PINHash != nil},
+	} {
+		if !set.ok {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET `+set.col+` = ? WHERE id = ?`, set.val, id); err != nil {
+			return internal(err, "update user")
+		}
+	}
+	if bump {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET token_version = token_version + 1 WHERE id = ?`, id)
+		return internal(err, "revoke tokens")
+	}
+	return nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }
 
 // RevokeTokens invalidates every token issued to the user so far (logout).
@@ -210,7 +209,7 @@ func (db *DB) RevokeTokens(ctx context.Context, id int64) error {
 type Access struct {
 	OrganizerOf map[int64]bool   // event id → organizer
 	SkillRoles  map[int64]string // skill id → "judge" or "chief_expert"
-	JudgeEvents map[int64]bool   // event id → judges at least one of its skills
+	JudgeEvents map[int64]bool   // event id → serves as a judge there
 }
 
 // AccessOf loads the scopes of user id.
@@ -229,8 +228,8 @@ func (db *DB) AccessOf(ctx context.Context, id int64) (Access, error) {
 		a.OrganizerOf[ev] = true
 	}
 	rows.Close()
-	rows, err = db.read.QueryContext(ctx, `SELECT sj.skill_id, sj.role, j.event_id
-		FROM judges j JOIN skill_judges sj ON sj.judge_id = j.id WHERE j.user_id = ?`, id)
+	rows, err = db.read.QueryContext(ctx, `SELECT coalesce(sj.skill_id, 0), coalesce(sj.role, ''), j.event_id
+		FROM judges j LEFT JOIN skill_judges sj ON sj.judge_id = j.id WHERE j.user_id = ?`, id)
 	if err != nil {
 		return a, internal(err, "load access")
 	}
@@ -241,7 +240,9 @@ func (db *DB) AccessOf(ctx context.Context, id int64) (Access, error) {
 		if err := rows.Scan(&skill, &role, &ev); err != nil {
 			return a, internal(err, "load access")
 		}
-		a.SkillRoles[skill] = role
+		if skill > 0 {
+			a.SkillRoles[skill] = role
+		}
 		a.JudgeEvents[ev] = true
 	}
 	return a, internal(rows.Err(), "load access")

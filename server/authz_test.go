@@ -1,0 +1,570 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"bayskills/store"
+)
+
+// This file checks who may call every route of the API, as an API scenario
+// table in the style of PocketBase's ApiScenario: one row per route of
+// (&Server{}).table(), with a concrete URL, a valid body and the roles the
+// product rules let in. The expectations are written from the product rules,
+// not from the access levels in routes.go:
+//
+//   - public: /healthz, /api/openapi.json, POST /api/v1/auth/login, POST /api/v1/auth/pin;
+//   - any signed-in user: logout, GET /api/v1/me, POST /api/v1/me/password, GET /api/v1/events;
+//   - admin only: /api/v1/users…;
+//   - POST /api/v1/events: admin and organizer accounts;
+//   - GET an event, GET its skills: admin, its organizers and the judges and
+//     chief experts of any of its skills;
+//   - GET one skill: admin, the event's organizers, that skill's judges and
+//     chief expert;
+//   - everything else under /api/v1/events/{event}/…: admin and the event's
+//     organizers.
+//
+// Allowed roles get the exact 2xx of the row; refused roles get exactly 401
+// (anonymous) or 403 (signed in).
+
+// Role sets of the product rules.
+var (
+	rolesPublic     = allRoles
+	rolesSignedIn   = []string{asJudgeOther, asJudge, asChief, asOrganizerOther, asOrganizer, asAdmin}
+	rolesAdmin      = []string{asAdmin}
+	rolesCreators   = []string{asAdmin, asOrganizer, asOrganizerOther}
+	rolesMembers    = []string{asAdmin, asOrganizer, asJudge, asChief, asJudgeOther}
+	rolesSkillStaff = []string{asAdmin, asOrganizer, asJudge, asChief}
+	rolesOrganizers = []string{asAdmin, asOrganizer}
+)
+
+// authzScenario is one route of the API and who may call it.
+type authzScenario struct {
+	method string // as in the route table
+	path   string // the route table's path template, e.g. /api/v1/events/:event
+	// params maps a path parameter (":judge") to the fixture id used for it
+	// (f.ids key) where the default of defaultParams does not fit.
+	params map[string]string
+	// setup prepares the (fresh) fixture before the request, e.g. an extra
+	// organizer to remove.
+	setup func(t *testing.T, f *fixture)
+	// body returns the JSON body (nil: none); role is the caller, so that
+	// usernames and refs are unique per subtest.
+	body func(f *fixture, role string) any
+	// csv, when set, is sent with Content-Type text/csv instead of a JSON
+	// body (imports); %s is replaced by a per-role suffix.
+	csv string
+	// allowed are the roles the product rules let in.
+	allowed []string
+	// status is what an allowed role gets; statusFor overrides it per role.
+	status    int
+	statusFor map[string]int
+	// readOnly rows change no state: all roles share one fresh fixture.
+	readOnly bool
+}
+
+func (s authzScenario) key() string { return s.method + " " + s.path }
+
+// defaultParams says which fixture id fills each path parameter.
+var defaultParams = map[string]string{
+	":event":      "event",
+	":skill":      "skill",
+	":competitor": "competitor",
+	":judge":      "judge",
+	":user":       "user:" + asOrganizerOther,
+}
+
+// url returns the scenario's concrete path on fixture f.
+func (s authzScenario) url(f *fixture) string {
+	parts := strings.Split(s.path, "/")
+	for i, p := range parts {
+		if !strings.HasPrefix(p, ":") {
+			continue
+		}
+		key, ok := s.params[p]
+		if !ok {
+			key, ok = defaultParams[p]
+		}
+		if !ok {
+			f.t.Fatalf("%s: no fixture id for path parameter %s", s.key(), p)
+		}
+		id, ok := f.ids[key]
+		if !ok {
+			f.t.Fatalf("%s: fixture has no id %q", s.key(), key)
+		}
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, "/")
+}
+
+// send makes the scenario's request as role.
+func (s authzScenario) send(f *fixture, role string) response {
+	f.t.Helper()
+	if s.csv != "" {
+		return f.upload(s.url(f), role, "text/csv", []byte(fmt.Sprintf(s.csv, suffix(role))))
+	}
+	var body any
+	if s.body != nil {
+		body = s.body(f, role)
+	}
+	return f.do(s.method, s.url(f), role, body)
+}
+
+// suffix makes a role name usable in usernames, codes and refs.
+func suffix(role string) string {
+	if role == asAnonymous {
+		return "anon"
+	}
+	return strings.ReplaceAll(role, "_", "-")
+}
+
+// addOrganizerAccount creates an organizer account named name (f.ids
+// "user:<name>") and, when event is set, makes it an organizer of the event.
+func addOrganizerAccount(t *testing.T, f *fixture, name string, event bool) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := f.db.CreateUser(ctx, store.NewUser{Username: name, DisplayName: name, Role: store.RoleOrganizer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ids["user:"+name] = u.ID
+	if event {
+		if err := f.db.AddOrganizer(ctx, f.ids["event"], u.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// authzScenarios is the scenario table: one row per route.
+func authzScenarios() []authzScenario {
+	return []authzScenario{
+		{method: "GET", path: "/healthz", allowed: rolesPublic, status: 200, readOnly: true},
+		{method: "GET", path: "/api/openapi.json", allowed: rolesPublic, status: 200, readOnly: true},
+
+		{method: "POST", path: "/api/v1/auth/login", allowed: rolesPublic, status: 200, readOnly: true,
+			body: func(*fixture, string) any {
+				return map[string]string{"username": asAdmin, "password": testPassword}
+			}},
+		{method: "POST", path: "/api/v1/auth/pin", allowed: rolesPublic, status: 200, readOnly: true,
+			body: func(*fixture, string) any { return map[string]string{"username": asJudge, "pin": "111111"} }},
+		{method: "POST", path: "/api/v1/auth/logout", allowed: rolesSignedIn, status: 204},
+		{method: "GET", path: "/api/v1/me", allowed: rolesSignedIn, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/me/password", allowed: rolesSignedIn, status: 200,
+			// Judges sign in with a PIN and have no password to change.
+			statusFor: map[string]int{asJudge: 422, asChief: 422, asJudgeOther: 422},
+			body: func(*fixture, string) any {
+				return map[string]string{"current_password": testPassword, "new_password": "a brand new passphrase"}
+			}},
+
+		{method: "GET", path: "/api/v1/users", allowed: rolesAdmin, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/users", allowed: rolesAdmin, status: 201,
+			body: func(_ *fixture, role string) any {
+				return map[string]string{"username": "new-org-" + suffix(role), "display_name": "New Organizer",
+					"role": "organizer", "password": "long enough password"}
+			}},
+		{method: "GET", path: "/api/v1/users/:user", allowed: rolesAdmin, status: 200, readOnly: true},
+		{method: "PATCH", path: "/api/v1/users/:user", allowed: rolesAdmin, status: 200,
+			body: func(_ *fixture, role string) any { return map[string]string{"display_name": "Renamed by " + role} }},
+
+		{method: "GET", path: "/api/v1/events", allowed: rolesSignedIn, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/events", allowed: rolesCreators, status: 201,
+			body: func(_ *fixture, role string) any {
+				return map[string]any{
+					"name":        map[string]string{"en": "New Games " + role, "zh-Hans": "新技能赛", "zh-Hant": "新技能賽", "pt": "Novos Jogos"},
+					"starts_on":   "2027-05-01",
+					"ends_on":     "2027-05-03",
+					"venue":       "Macao Forum",
+					"host_region": "MO",
+					"settings":    map[string]any{"blind_judging": true, "conflict_rule": "region", "tie_threshold": 0.5},
+				}
+			}},
+		{method: "GET", path: "/api/v1/events/:event", allowed: rolesMembers, status: 200, readOnly: true},
+		{method: "PATCH", path: "/api/v1/events/:event", allowed: rolesOrganizers, status: 200,
+			body: func(_ *fixture, role string) any { return map[string]any{"venue": "Hall of " + role} }},
+		{method: "GET", path: "/api/v1/events/:event/organizers", allowed: rolesOrganizers, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/events/:event/organizers", allowed: rolesOrganizers, status: 200,
+			setup: func(t *testing.T, f *fixture) { addOrganizerAccount(t, f, "org-to-add", false) },
+			body:  func(f *fixture, _ string) any { return map[string]int64{"user_id": f.ids["user:org-to-add"]} }},
+		{method: "DELETE", path: "/api/v1/events/:event/organizers/:user", allowed: rolesOrganizers, status: 204,
+			params: map[string]string{":user": "user:org-to-remove"},
+			setup:  func(t *testing.T, f *fixture) { addOrganizerAccount(t, f, "org-to-remove", true) }},
+
+		{method: "GET", path: "/api/v1/events/:event/skills", allowed: rolesMembers, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/events/:event/skills", allowed: rolesOrganizers, status: 201,
+			body: func(_ *fixture, role string) any {
+				return map[string]any{"code": "WEB-" + strings.ToUpper(suffix(role))[:4], "name": map[string]string{"en": "Web Technologies"},
+					"occupation_code": "4-04-05", "kind": "team", "team_size": 2, "total_marks": 100}
+			}},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill", allowed: rolesSkillStaff, status: 200, readOnly: true},
+		{method: "PATCH", path: "/api/v1/events/:event/skills/:skill", allowed: rolesOrganizers, status: 200,
+			body: func(_ *fixture, role string) any {
+				return map[string]any{"name": map[string]string{"en": "CNC Milling (" + role + ")"}, "total_marks": 100}
+			}},
+		{method: "PUT", path: "/api/v1/events/:event/skills/:skill/judges/:judge", allowed: rolesOrganizers, status: 200,
+			params: map[string]string{":judge": asJudgeOther}, // judge of HAIR, now also of CNC
+			body:   func(*fixture, string) any { return map[string]string{"role": "judge"} }},
+		{method: "DELETE", path: "/api/v1/events/:event/skills/:skill/judges/:judge", allowed: rolesOrganizers, status: 204},
+
+		{method: "GET", path: "/api/v1/events/:event/competitors", allowed: rolesOrganizers, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/events/:event/competitors", allowed: rolesOrganizers, status: 201,
+			body: func(_ *fixture, role string) any {
+				return map[string]string{"skill": "CNC", "ref": "NEW-" + suffix(role), "name_native": "王小五",
+					"name_latin": "WONG Siu Ng " + role, "region": "MO", "institution": "Inst MO"}
+			}},
+		{method: "POST", path: "/api/v1/events/:event/competitors/import", allowed: rolesOrganizers, status: 201,
+			csv: "skill,ref,name_native,name_latin,region,institution\r\n" +
+				"CNC,IMP-%[1]s-1,張三,CHEUNG Sam,HK,Inst HK\r\n" +
+				"HAIR,IMP-%[1]s-2,李四,LEI Sei,MO,Inst MO\r\n"},
+		{method: "GET", path: "/api/v1/events/:event/competitors/:competitor", allowed: rolesOrganizers, status: 200, readOnly: true},
+		{method: "PATCH", path: "/api/v1/events/:event/competitors/:competitor", allowed: rolesOrganizers, status: 200,
+			body: func(_ *fixture, role string) any {
+				return map[string]string{"name_latin": "CHAN Tai-man", "ref": "R-1-" + suffix(role)}
+			}},
+		{method: "DELETE", path: "/api/v1/events/:event/competitors/:competitor", allowed: rolesOrganizers, status: 204},
+
+		{method: "GET", path: "/api/v1/events/:event/judges", allowed: rolesOrganizers, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/events/:event/judges", allowed: rolesOrganizers, status: 201,
+			body: func(_ *fixture, role string) any {
+				return map[string]string{"username": "new-judge-" + suffix(role), "display_name": "New Judge",
+					"region": "MO", "institution": "Inst MO", "skill": "HAIR", "role": "judge", "pin": "444444"}
+			}},
+		{method: "POST", path: "/api/v1/events/:event/judges/import", allowed: rolesOrganizers, status: 201,
+			csv: "username,display_name,region,institution,skill,role,pin\r\n" +
+				"imp-judge-%[1]s,Imported Judge,GD,Inst GD,HAIR,judge,555555\r\n"},
+		{method: "GET", path: "/api/v1/events/:event/judges/:judge", allowed: rolesOrganizers, status: 200, readOnly: true},
+		{method: "PATCH", path: "/api/v1/events/:event/judges/:judge", allowed: rolesOrganizers, status: 200,
+			body: func(_ *fixture, role string) any {
+				return map[string]string{"display_name": "Judge (" + role + ")", "institution": "Inst HK 2"}
+			}},
+		{method: "DELETE", path: "/api/v1/events/:event/judges/:judge", allowed: rolesOrganizers, status: 204},
+	}
+}
+
+// fixtureTemplate makes fresh fixtures fast: newFixture runs ten argon2
+// hashes (about a second a fixture under -race), which a fresh fixture per
+// role and route cannot afford. The template builds one fixture, keeps a
+// consistent copy of its database and its token signing key, and each clone
+// gets its own copy of that file, its own server (fresh rate limiters) and the
+// same key, so the template's ids and tokens hold in every clone.
+type fixtureTemplate struct {
+	f      *fixture
+	golden []byte // the database file, migrated, in WAL mode, checkpointed
+	key    []byte
+}
+
+func newFixtureTemplate(t *testing.T) *fixtureTemplate {
+	t.Helper()
+	ctx := context.Background()
+	f := newFixture(t)
+	path := filepath.Join(t.TempDir(), store.FileName)
+	if err := f.db.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	// Opening and closing the copy switches it to WAL mode and checkpoints
+	// it, so that clones open it without writing.
+	db, err := store.OpenFile(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(f.srv.cfg.DataDir, keyFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixtureTemplate{f: f, golden: golden, key: key}
+}
+
+// clone returns a fresh fixture for t: the template's data, ids and tokens.
+func (tp *fixtureTemplate) clone(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, store.FileName), tp.golden, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, keyFileName), tp.key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &fixture{t: t, db: db, now: tp.f.now, tokens: maps.Clone(tp.f.tokens), ids: maps.Clone(tp.f.ids)}
+	srv, err := New(db, Config{DataDir: dir, Now: func() time.Time { return f.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = srv
+	return f
+}
+
+// snapshot returns what the admin sees of the data a route could change, to
+// check that a refused call changed nothing.
+func snapshot(f *fixture) string {
+	f.t.Helper()
+	paths := []string{"/api/v1/users", "/api/v1/events"}
+	for _, ev := range []int64{f.ids["event"], f.ids["otherEvent"]} {
+		for _, what := range []string{"organizers", "skills", "competitors", "judges"} {
+			paths = append(paths, fmt.Sprintf("/api/v1/events/%d/%s", ev, what))
+		}
+	}
+	var b strings.Builder
+	for _, path := range paths {
+		r := f.do("GET", path, asAdmin, nil)
+		if r.Status != 200 {
+			f.t.Fatalf("snapshot: GET %s as admin: status %d: %s", path, r.Status, r.Body)
+		}
+		b.Write(r.Body)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// checkAccess checks one answer against the scenario for role.
+func checkAccess(t *testing.T, s authzScenario, role string, r response) {
+	t.Helper()
+	if slices.Contains(s.allowed, role) {
+		want := s.status
+		if w, ok := s.statusFor[role]; ok {
+			want = w
+		}
+		if r.Status != want {
+			t.Errorf("%s as %s: status %d, want %d (allowed): %s", s.key(), role, r.Status, want, r.Body)
+		}
+		return
+	}
+	want, code := http.StatusForbidden, "forbidden"
+	if role == asAnonymous {
+		want, code = http.StatusUnauthorized, "unauthorized"
+	}
+	if r.Status != want || r.ErrorCode() != code {
+		t.Errorf("%s as %s: status %d (%q), want %d (%s): %s", s.key(), role, r.Status, r.ErrorCode(), want, code, r.Body)
+	}
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	template := newFixtureTemplate(t)
+	for _, s := range authzScenarios() {
+		t.Run(s.key(), func(t *testing.T) {
+			t.Parallel()
+			var shared *fixture
+			if s.readOnly {
+				shared = template.clone(t)
+				if s.setup != nil {
+					s.setup(t, shared)
+				}
+			}
+			for _, role := range allRoles {
+				t.Run(role, func(t *testing.T) {
+					f := shared
+					if f == nil {
+						f = template.clone(t)
+						if s.setup != nil {
+							s.setup(t, f)
+						}
+					}
+					f.t = t
+					refused := !slices.Contains(s.allowed, role)
+					var before string
+					if refused && !s.readOnly {
+						before = snapshot(f)
+					}
+					checkAccess(t, s, role, s.send(f, role))
+					if refused && !s.readOnly {
+						if after := snapshot(f); after != before {
+							t.Errorf("%s as %s was refused but changed the data:\nbefore: %s\nafter:  %s", s.key(), role, before, after)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestAuthorizationMatrixCoversEveryRoute fails when a route of the table
+// has no scenario (or a scenario names no route), so a new route cannot be
+// added without saying who may call it.
+func TestAuthorizationMatrixCoversEveryRoute(t *testing.T) {
+	rows := map[string]int{}
+	for _, s := range authzScenarios() {
+		rows[s.key()]++
+		if len(s.allowed) == 0 {
+			t.Errorf("scenario %s allows nobody", s.key())
+		}
+		if s.status < 200 || s.status > 299 {
+			t.Errorf("scenario %s: status %d is not a 2xx", s.key(), s.status)
+		}
+	}
+	routes := map[string]bool{}
+	for _, r := range (&Server{}).table() {
+		key := r.method + " " + r.path
+		routes[key] = true
+		switch rows[key] {
+		case 0:
+			t.Errorf("route %s has no row in the authorization scenario table", key)
+		case 1:
+		default:
+			t.Errorf("route %s has %d rows in the authorization scenario table", key, rows[key])
+		}
+	}
+	for key := range rows {
+		if !routes[key] {
+			t.Errorf("scenario %s names no route of the table", key)
+		}
+	}
+}
+
+// eventScoped reports whether a route works on one event's data.
+func eventScoped(s authzScenario) bool {
+	return s.path == "/api/v1/events/:event" || strings.HasPrefix(s.path, "/api/v1/events/:event/")
+}
+
+func TestCrossEventAccess(t *testing.T) {
+	template := newFixtureTemplate(t)
+	ctx := context.Background()
+
+	// An organizer of another event is a stranger to this one: every
+	// event-scoped route refuses them with 403.
+	t.Run("organizer of another event", func(t *testing.T) {
+		n := 0
+		for _, s := range authzScenarios() {
+			if !eventScoped(s) {
+				continue
+			}
+			n++
+			t.Run(s.key(), func(t *testing.T) {
+				f := template.clone(t)
+				if s.setup != nil {
+					s.setup(t, f)
+				}
+				r := s.send(f, asOrganizerOther)
+				if r.Status != http.StatusForbidden || r.ErrorCode() != "forbidden" {
+					t.Errorf("%s on the organizer's event as %s: status %d (%q), want 403: %s",
+						s.key(), asOrganizerOther, r.Status, r.ErrorCode(), r.Body)
+				}
+			})
+		}
+		if n < 20 {
+			t.Fatalf("only %d event-scoped routes found", n)
+		}
+	})
+
+	// The event's own staff get nothing of the other event either.
+	t.Run("staff of this event on the other event", func(t *testing.T) {
+		f := template.clone(t)
+		other := strconv.FormatInt(f.ids["otherEvent"], 10)
+		for _, role := range []string{asOrganizer, asJudge, asChief, asJudgeOther} {
+			for _, path := range []string{"/api/v1/events/" + other, "/api/v1/events/" + other + "/skills",
+				"/api/v1/events/" + other + "/organizers", "/api/v1/events/" + other + "/competitors",
+				"/api/v1/events/" + other + "/judges"} {
+				if r := f.do("GET", path, role, nil); r.Status != http.StatusForbidden {
+					t.Errorf("GET %s as %s: status %d, want 403: %s", path, role, r.Status, r.Body)
+				}
+			}
+		}
+	})
+
+	// Event lists show only the caller's events.
+	t.Run("event lists", func(t *testing.T) {
+		f := template.clone(t)
+		want := map[string][]int64{
+			asOrganizerOther: {f.ids["otherEvent"]},
+			asOrganizer:      {f.ids["event"]},
+			asJudge:          {f.ids["event"]},
+			asJudgeOther:     {f.ids["event"]},
+		}
+		for role, ids := range want {
+			r := f.do("GET", "/api/v1/events", role, nil)
+			var list []store.Event
+			r.JSON(t, &list)
+			var got []int64
+			for _, e := range list {
+				got = append(got, e.ID)
+			}
+			if !slices.Equal(got, ids) {
+				t.Errorf("GET /api/v1/events as %s: events %v, want %v", role, got, ids)
+			}
+		}
+	})
+
+	// Ids of the other event's skills, competitors and judges do not resolve
+	// under this event's path: 404, for the admin too.
+	t.Run("foreign ids under this event", func(t *testing.T) {
+		f := template.clone(t)
+		otherEvent := f.ids["otherEvent"]
+		sk, err := f.db.CreateSkill(ctx, otherEvent, store.SkillInput{Code: "WEB", Name: store.Names{En: "Web Technologies"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		comps, err := f.db.AddCompetitors(ctx, otherEvent, []store.CompetitorInput{{Skill: "WEB", Ref: "O-1",
+			NameNative: "黃一", NameLatin: "WONG Yat", Region: store.Macao, Institution: "Inst MO"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		judges, err := f.db.AddJudges(ctx, otherEvent, []store.JudgeInput{{Username: "foreign-judge", DisplayName: "Foreign",
+			Region: store.Macao, Institution: "Inst MO", Skill: "WEB", Role: "judge", PIN: "999999"}},
+			func(string) (string, error) { return "not-a-hash", nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		foreign := map[string]int64{":skill": sk.ID, ":competitor": comps[0].ID, ":judge": judges[0].ID}
+		before := snapshot(f)
+		n := 0
+		for _, s := range authzScenarios() {
+			if !eventScoped(s) {
+				continue
+			}
+			for _, param := range []string{":skill", ":competitor", ":judge"} {
+				if !strings.Contains(s.path, "/"+param) {
+					continue
+				}
+				f.ids["foreign"+param] = foreign[param]
+				fs := s
+				fs.params = map[string]string{param: "foreign" + param}
+				for _, role := range []string{asAdmin, asOrganizer} {
+					n++
+					var body any
+					if s.body != nil {
+						body = s.body(f, role)
+					}
+					r := f.do(s.method, fs.url(f), role, body)
+					if r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
+						t.Errorf("%s with the %s of the other event as %s: status %d, want 404: %s",
+							s.key(), param, role, r.Status, r.Body)
+					}
+				}
+			}
+		}
+		if n < 20 {
+			t.Fatalf("only %d calls with a skill, competitor or judge id", n)
+		}
+		if after := snapshot(f); after != before {
+			t.Errorf("calls with ids of the other event changed the data:\nbefore: %s\nafter:  %s", before, after)
+		}
+		// The foreign skill is intact and still answers under its own event.
+		path := fmt.Sprintf("/api/v1/events/%d/skills/%d", otherEvent, sk.ID)
+		r := f.do("GET", path, asAdmin, nil)
+		var got store.Skill
+		if r.Status == 200 {
+			r.JSON(t, &got)
+		}
+		if r.Status != 200 || got.Code != "WEB" {
+			t.Errorf("GET %s as admin: status %d: %s", path, r.Status, r.Body)
+		}
+	})
+}

@@ -1,0 +1,52 @@
+package server
+
+import (
+	"fmt"
+	"testing"
+)
+
+// FuzzImportCompetitors sends arbitrary files to the competitor import. Any
+// answer but 201 must leave the competitors as they were, and nothing may
+// be a 500.
+func FuzzImportCompetitors(f *testing.F) {
+	f.Add([]byte("skill,name_native,name_latin,region,institution\nCNC,甲,A,GD,X\n"))
+	f.Add([]byte("skill,name_native,name_latin,region,institution,team\nHAIR,乙,B,MO,Y,T\nCNC,,C,HK,Z,\n"))
+	f.Add([]byte("\xef\xbb\xbfskill;name_native;name_latin;region;institution\nCNC;丙;C;hk;Z\n"))
+	f.Add([]byte("PK\x03\x04garbage"))
+	fx := newFixture(f)
+	path := fmt.Sprintf("/api/v1/events/%d/competitors/import", fx.ids["event"])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fx.t = t
+		before := fx.count("competitors")
+		r := fx.upload(path, asOrganizer, "text/csv", data)
+		after := fx.count("competitors")
+		switch {
+		case r.Status >= 500:
+			t.Fatalf("status %d: %s", r.Status, r.Body)
+		case r.Status != 201 && after != before:
+			t.Fatalf("refused import (%d) changed competitors %d → %d", r.Status, before, after)
+		case r.Status == 201 && after <= before:
+			t.Fatalf("accepted import wrote nothing")
+		}
+	})
+}
+
+// FuzzCreateEvent sends arbitrary bodies to POST /api/v1/events: the answer
+// is 201 or a 4xx in the error shape, never a 500.
+func FuzzCreateEvent(f *testing.F) {
+	f.Add(`{"name":{"en":"X"},"starts_on":"2027-01-01","ends_on":"2027-01-02","host_region":"GD"}`)
+	f.Add(`{"name":{"en":"X","zh-Hant":"賽"},"settings":{"tie_threshold":1e309}}`)
+	f.Add(`{"name":null}`)
+	f.Add(`[[[[`)
+	fx := newFixture(f)
+	f.Fuzz(func(t *testing.T, body string) {
+		fx.t = t
+		r := fx.do("POST", "/api/v1/events", asOrganizer, body)
+		if r.Status >= 500 {
+			t.Fatalf("status %d: %s", r.Status, r.Body)
+		}
+		if r.Status >= 400 && r.ErrorCode() == "" {
+			t.Fatalf("status %d without the error shape: %s", r.Status, r.Body)
+		}
+	})
+}
