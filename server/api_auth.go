@@ -3,8 +3,8 @@ package server
 import (
 	"fmt"
 	"math"
-	"slices"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 

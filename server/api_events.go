@@ -20,13 +20,48 @@ func pathID(c *gin.Context, name, what string) (int64, error) {
 	return n, nil
 }
 
+// withBody decodes the JSON body into a T and answers status with what call
+// returns for it.
+func withBody[T any](c *gin.Context, status int, call func(T) (any, error)) {
+	var in T
+	if err := decode(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	v, err := call(in)
+	respond(c, status, v, err)
+}
+
+// withID parses the path id name (of a what) and answers status with what
+// call returns for it.
+func withID(c *gin.Context, name, what string, status int, call func(int64) (any, error)) {
+	id, err := pathID(c, name, what)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	v, err := call(id)
+	respond(c, status, v, err)
+}
+
+// withIDAndBody is withID and withBody together; the id is checked first.
+func withIDAndBody[T any](c *gin.Context, name, what string, status int, call func(int64, T) (any, error)) {
+	withID(c, name, what, status, func(id int64) (any, error) {
+		var in T
+		if err := decode(c, &in); err != nil {
+			return nil, err
+		}
+		return call(id, in)
+	})
+}
+
 // respond writes v with status, or the error.
 func respond(c *gin.Context, status int, v any, err error) {
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if v == nil {
+	if v == nil || status == http.StatusNoContent {
 		c.Status(status)
 		return
 	}
@@ -44,25 +79,17 @@ func (s *Server) listEvents(c *gin.Context) {
 }
 
 func (s *Server) createEvent(c *gin.Context) {
-	var in store.EventInput
-	if err := decode(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	e, err := s.db.CreateEvent(c.Request.Context(), in, caller(c).User.ID)
-	respond(c, http.StatusCreated, e, err)
+	withBody(c, http.StatusCreated, func(in store.EventInput) (any, error) {
+		return s.db.CreateEvent(c.Request.Context(), in, caller(c).User.ID)
+	})
 }
 
 func (s *Server) getEvent(c *gin.Context) { c.JSON(http.StatusOK, eventOf(c)) }
 
 func (s *Server) updateEvent(c *gin.Context) {
-	var p store.EventPatch
-	if err := decode(c, &p); err != nil {
-		fail(c, err)
-		return
-	}
-	e, err := s.db.UpdateEvent(c.Request.Context(), eventOf(c).ID, p)
-	respond(c, http.StatusOK, e, err)
+	withBody(c, http.StatusOK, func(p store.EventPatch) (any, error) {
+		return s.db.UpdateEvent(c.Request.Context(), eventOf(c).ID, p)
+	})
 }
 
 func (s *Server) listOrganizers(c *gin.Context) {
@@ -75,30 +102,22 @@ type organizerRequest struct {
 }
 
 func (s *Server) addOrganizer(c *gin.Context) {
-	var req organizerRequest
-	if err := decode(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if req.UserID <= 0 {
-		fail(c, apperr.WithFields("user_id is required", map[string]string{"user_id": "is required"}))
-		return
-	}
-	ev := eventOf(c).ID
-	if err := s.db.AddOrganizer(c.Request.Context(), ev, req.UserID); err != nil {
-		fail(c, err)
-		return
-	}
-	list, err := s.db.Organizers(c.Request.Context(), ev)
-	respond(c, http.StatusOK, list, err)
+	withBody(c, http.StatusOK, func(req organizerRequest) (any, error) {
+		if req.UserID <= 0 {
+			return nil, apperr.WithFields("user_id is required", map[string]string{"user_id": "is required"})
+		}
+		ev := eventOf(c).ID
+		if err := s.db.AddOrganizer(c.Request.Context(), ev, req.UserID); err != nil {
+			return nil, err
+		}
+		return s.db.Organizers(c.Request.Context(), ev)
+	})
 }
 
 func (s *Server) removeOrganizer(c *gin.Context) {
-	id, err := pathID(c, "user", "user")
-	if err == nil {
-		err = s.db.RemoveOrganizer(c.Request.Context(), eventOf(c).ID, id)
-	}
-	respond(c, http.StatusNoContent, nil, err)
+	withID(c, "user", "user", http.StatusNoContent, func(id int64) (any, error) {
+		return nil, s.db.RemoveOrganizer(c.Request.Context(), eventOf(c).ID, id)
+	})
 }
 
 func (s *Server) listSkills(c *gin.Context) {
@@ -107,25 +126,17 @@ func (s *Server) listSkills(c *gin.Context) {
 }
 
 func (s *Server) createSkill(c *gin.Context) {
-	var in store.SkillInput
-	if err := decode(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	sk, err := s.db.CreateSkill(c.Request.Context(), eventOf(c).ID, in)
-	respond(c, http.StatusCreated, sk, err)
+	withBody(c, http.StatusCreated, func(in store.SkillInput) (any, error) {
+		return s.db.CreateSkill(c.Request.Context(), eventOf(c).ID, in)
+	})
 }
 
 func (s *Server) getSkill(c *gin.Context) { c.JSON(http.StatusOK, skillOf(c)) }
 
 func (s *Server) updateSkill(c *gin.Context) {
-	var p store.SkillPatch
-	if err := decode(c, &p); err != nil {
-		fail(c, err)
-		return
-	}
-	sk, err := s.db.UpdateSkill(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, p)
-	respond(c, http.StatusOK, sk, err)
+	withBody(c, http.StatusOK, func(p store.SkillPatch) (any, error) {
+		return s.db.UpdateSkill(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, p)
+	})
 }
 
 type assignRequest struct {
@@ -133,24 +144,13 @@ type assignRequest struct {
 }
 
 func (s *Server) assignJudge(c *gin.Context) {
-	var req assignRequest
-	if err := decode(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	id, err := pathID(c, "judge", "judge")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	j, err := s.db.AssignJudge(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, id, req.Role)
-	respond(c, http.StatusOK, j, err)
+	withIDAndBody(c, "judge", "judge", http.StatusOK, func(id int64, req assignRequest) (any, error) {
+		return s.db.AssignJudge(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, id, req.Role)
+	})
 }
 
 func (s *Server) unassignJudge(c *gin.Context) {
-	id, err := pathID(c, "judge", "judge")
-	if err == nil {
-		err = s.db.UnassignJudge(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, id)
-	}
-	respond(c, http.StatusNoContent, nil, err)
+	withID(c, "judge", "judge", http.StatusNoContent, func(id int64) (any, error) {
+		return nil, s.db.UnassignJudge(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, id)
+	})
 }

@@ -151,17 +151,18 @@ func (s *Server) listCompetitors(c *gin.Context) {
 }
 
 func (s *Server) createCompetitor(c *gin.Context) {
-	var in store.CompetitorInput
-	if err := decode(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	list, err := s.db.AddCompetitors(c.Request.Context(), eventOf(c).ID, []store.CompetitorInput{in})
+	withBody(c, http.StatusCreated, func(in store.CompetitorInput) (any, error) {
+		list, err := s.db.AddCompetitors(c.Request.Context(), eventOf(c).ID, []store.CompetitorInput{in})
+		return first(list, err)
+	})
+}
+
+// first returns the only item of a one-item batch.
+func first[T any](list []T, err error) (any, error) {
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, err
 	}
-	c.JSON(http.StatusCreated, list[0])
+	return list[0], nil
 }
 
 // importCompetitors: a CSV or XLSX file, one competitor a row; all or nothing.
@@ -176,36 +177,21 @@ func (s *Server) importCompetitors(c *gin.Context) {
 }
 
 func (s *Server) getCompetitor(c *gin.Context) {
-	id, err := pathID(c, "competitor", "competitor")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	comp, err := s.db.Competitor(c.Request.Context(), eventOf(c).ID, id)
-	respond(c, http.StatusOK, comp, err)
+	withID(c, "competitor", "competitor", http.StatusOK, func(id int64) (any, error) {
+		return s.db.Competitor(c.Request.Context(), eventOf(c).ID, id)
+	})
 }
 
 func (s *Server) updateCompetitor(c *gin.Context) {
-	var p store.CompetitorPatch
-	if err := decode(c, &p); err != nil {
-		fail(c, err)
-		return
-	}
-	id, err := pathID(c, "competitor", "competitor")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	comp, err := s.db.UpdateCompetitor(c.Request.Context(), eventOf(c).ID, id, p)
-	respond(c, http.StatusOK, comp, err)
+	withIDAndBody(c, "competitor", "competitor", http.StatusOK, func(id int64, p store.CompetitorPatch) (any, error) {
+		return s.db.UpdateCompetitor(c.Request.Context(), eventOf(c).ID, id, p)
+	})
 }
 
 func (s *Server) deleteCompetitor(c *gin.Context) {
-	id, err := pathID(c, "competitor", "competitor")
-	if err == nil {
-		err = s.db.DeleteCompetitor(c.Request.Context(), eventOf(c).ID, id)
-	}
-	respond(c, http.StatusNoContent, nil, err)
+	withID(c, "competitor", "competitor", http.StatusNoContent, func(id int64) (any, error) {
+		return nil, s.db.DeleteCompetitor(c.Request.Context(), eventOf(c).ID, id)
+	})
 }
 
 func (s *Server) listJudges(c *gin.Context) {
@@ -214,17 +200,9 @@ func (s *Server) listJudges(c *gin.Context) {
 }
 
 func (s *Server) createJudge(c *gin.Context) {
-	var in store.JudgeInput
-	if err := decode(c, &in); err != nil {
-		fail(c, err)
-		return
-	}
-	list, err := s.db.AddJudges(c.Request.Context(), eventOf(c).ID, []store.JudgeInput{in}, hashSecret)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, list[0])
+	withBody(c, http.StatusCreated, func(in store.JudgeInput) (any, error) {
+		return first(s.db.AddJudges(c.Request.Context(), eventOf(c).ID, []store.JudgeInput{in}, hashSecret))
+	})
 }
 
 // importJudges: a CSV or XLSX file, one judge a row; all or nothing. PINs left
@@ -240,34 +218,19 @@ func (s *Server) importJudges(c *gin.Context) {
 }
 
 func (s *Server) getJudge(c *gin.Context) {
-	id, err := pathID(c, "judge", "judge")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	j, err := s.db.Judge(c.Request.Context(), eventOf(c).ID, id)
-	respond(c, http.StatusOK, j, err)
+	withID(c, "judge", "judge", http.StatusOK, func(id int64) (any, error) {
+		return s.db.Judge(c.Request.Context(), eventOf(c).ID, id)
+	})
 }
 
 func (s *Server) updateJudge(c *gin.Context) {
-	var p store.JudgePatch
-	if err := decode(c, &p); err != nil {
-		fail(c, err)
-		return
-	}
-	id, err := pathID(c, "judge", "judge")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	j, err := s.db.UpdateJudge(c.Request.Context(), eventOf(c).ID, id, p, caller(c).isAdmin(), hashSecret)
-	respond(c, http.StatusOK, j, err)
+	withIDAndBody(c, "judge", "judge", http.StatusOK, func(id int64, p store.JudgePatch) (any, error) {
+		return s.db.UpdateJudge(c.Request.Context(), eventOf(c).ID, id, p, caller(c).isAdmin(), hashSecret)
+	})
 }
 
 func (s *Server) removeJudge(c *gin.Context) {
-	id, err := pathID(c, "judge", "judge")
-	if err == nil {
-		err = s.db.RemoveJudge(c.Request.Context(), eventOf(c).ID, id)
-	}
-	respond(c, http.StatusNoContent, nil, err)
+	withID(c, "judge", "judge", http.StatusNoContent, func(id int64) (any, error) {
+		return nil, s.db.RemoveJudge(c.Request.Context(), eventOf(c).ID, id)
+	})
 }

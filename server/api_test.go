@@ -138,11 +138,11 @@ func TestImportCompetitors(t *testing.T) {
 	}
 	bad := [][]string{
 		good[0],
-		{"CNC", "N-1", "重复", "DUP", "HK", "Inst HK", ""},       // duplicate ref in the file
-		{"WELD", "N-4", "甲", "A", "GD", "X", ""},                // unknown skill
-		{"CNC", "N-5", "乙", "B", "Taiwan", "X", ""},             // bad region
-		{"CNC", "R-1", "丙", "C", "GD", "X", ""},                 // ref already in the event
-		{"HAIR", "N-6", "丁", "D", "GD", "X", "Team A"},          // team in an individual skill
+		{"CNC", "N-1", "重复", "DUP", "HK", "Inst HK", ""}, // duplicate ref in the file
+		{"WELD", "N-4", "甲", "A", "GD", "X", ""},         // unknown skill
+		{"CNC", "N-5", "乙", "B", "Taiwan", "X", ""},      // bad region
+		{"CNC", "R-1", "丙", "C", "GD", "X", ""},          // ref already in the event
+		{"HAIR", "N-6", "丁", "D", "GD", "X", "Team A"},   // team in an individual skill
 	}
 	asCSV := func(rows [][]string) []byte {
 		lines := []string{strings.Join(header, ",")}

@@ -63,13 +63,7 @@ func (s *Server) createUser(c *gin.Context) {
 }
 
 func (s *Server) getUser(c *gin.Context) {
-	id, err := pathID(c, "user", "user")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	u, err := s.db.User(c.Request.Context(), id)
-	respond(c, http.StatusOK, u, err)
+	withID(c, "user", "user", http.StatusOK, func(id int64) (any, error) { return s.db.User(c.Request.Context(), id) })
 }
 
 // updateUser: admin renames, disables or re-enables an account, or resets its

@@ -38,13 +38,13 @@ import (
 
 // Role sets of the product rules.
 var (
-	rolesPublic     = allRoles
-	rolesSignedIn   = []string{asJudgeOther, asJudge, asChief, asOrganizerOther, asOrganizer, asAdmin}
-	rolesAdmin      = []string{asAdmin}
-	rolesCreators   = []string{asAdmin, asOrganizer, asOrganizerOther}
-	rolesMembers    = []string{asAdmin, asOrganizer, asJudge, asChief, asJudgeOther}
-	rolesSkillStaff = []string{asAdmin, asOrganizer, asJudge, asChief}
-	rolesOrganizers = []string{asAdmin, asOrganizer}
+	authzRolesPublic     = allRoles
+	authzRolesSignedIn   = []string{asJudgeOther, asJudge, asChief, asOrganizerOther, asOrganizer, asAdmin}
+	authzRolesAdmin      = []string{asAdmin}
+	authzRolesCreators   = []string{asAdmin, asOrganizer, asOrganizerOther}
+	authzRolesMembers    = []string{asAdmin, asOrganizer, asJudge, asChief, asJudgeOther}
+	authzRolesSkillStaff = []string{asAdmin, asOrganizer, asJudge, asChief}
+	authzRolesOrganizers = []string{asAdmin, asOrganizer}
 )
 
 // authzScenario is one route of the API and who may call it.
@@ -52,7 +52,7 @@ type authzScenario struct {
 	method string // as in the route table
 	path   string // the route table's path template, e.g. /api/v1/events/:event
 	// params maps a path parameter (":judge") to the fixture id used for it
-	// (f.ids key) where the default of defaultParams does not fit.
+	// (f.ids key) where the default of authzDefaultParams does not fit.
 	params map[string]string
 	// setup prepares the (fresh) fixture before the request, e.g. an extra
 	// organizer to remove.
@@ -61,7 +61,7 @@ type authzScenario struct {
 	// usernames and refs are unique per subtest.
 	body func(f *fixture, role string) any
 	// csv, when set, is sent with Content-Type text/csv instead of a JSON
-	// body (imports); %s is replaced by a per-role suffix.
+	// body (imports); %[1]s is replaced by a per-role suffix.
 	csv string
 	// allowed are the roles the product rules let in.
 	allowed []string
@@ -74,8 +74,8 @@ type authzScenario struct {
 
 func (s authzScenario) key() string { return s.method + " " + s.path }
 
-// defaultParams says which fixture id fills each path parameter.
-var defaultParams = map[string]string{
+// authzDefaultParams says which fixture id fills each path parameter.
+var authzDefaultParams = map[string]string{
 	":event":      "event",
 	":skill":      "skill",
 	":competitor": "competitor",
@@ -92,7 +92,7 @@ func (s authzScenario) url(f *fixture) string {
 		}
 		key, ok := s.params[p]
 		if !ok {
-			key, ok = defaultParams[p]
+			key, ok = authzDefaultParams[p]
 		}
 		if !ok {
 			f.t.Fatalf("%s: no fixture id for path parameter %s", s.key(), p)
@@ -110,7 +110,7 @@ func (s authzScenario) url(f *fixture) string {
 func (s authzScenario) send(f *fixture, role string) response {
 	f.t.Helper()
 	if s.csv != "" {
-		return f.upload(s.url(f), role, "text/csv", []byte(fmt.Sprintf(s.csv, suffix(role))))
+		return f.upload(s.url(f), role, "text/csv", []byte(fmt.Sprintf(s.csv, authzSuffix(role))))
 	}
 	var body any
 	if s.body != nil {
@@ -119,17 +119,17 @@ func (s authzScenario) send(f *fixture, role string) response {
 	return f.do(s.method, s.url(f), role, body)
 }
 
-// suffix makes a role name usable in usernames, codes and refs.
-func suffix(role string) string {
+// authzSuffix makes a role name usable in usernames, codes and refs.
+func authzSuffix(role string) string {
 	if role == asAnonymous {
 		return "anon"
 	}
 	return strings.ReplaceAll(role, "_", "-")
 }
 
-// addOrganizerAccount creates an organizer account named name (f.ids
+// authzAddOrganizer creates an organizer account named name (f.ids
 // "user:<name>") and, when event is set, makes it an organizer of the event.
-func addOrganizerAccount(t *testing.T, f *fixture, name string, event bool) {
+func authzAddOrganizer(t *testing.T, f *fixture, name string, event bool) {
 	t.Helper()
 	ctx := context.Background()
 	u, err := f.db.CreateUser(ctx, store.NewUser{Username: name, DisplayName: name, Role: store.RoleOrganizer})
@@ -147,36 +147,36 @@ func addOrganizerAccount(t *testing.T, f *fixture, name string, event bool) {
 // authzScenarios is the scenario table: one row per route.
 func authzScenarios() []authzScenario {
 	return []authzScenario{
-		{method: "GET", path: "/healthz", allowed: rolesPublic, status: 200, readOnly: true},
-		{method: "GET", path: "/api/openapi.json", allowed: rolesPublic, status: 200, readOnly: true},
+		{method: "GET", path: "/healthz", allowed: authzRolesPublic, status: 200, readOnly: true},
+		{method: "GET", path: "/api/openapi.json", allowed: authzRolesPublic, status: 200, readOnly: true},
 
-		{method: "POST", path: "/api/v1/auth/login", allowed: rolesPublic, status: 200, readOnly: true,
+		{method: "POST", path: "/api/v1/auth/login", allowed: authzRolesPublic, status: 200, readOnly: true,
 			body: func(*fixture, string) any {
 				return map[string]string{"username": asAdmin, "password": testPassword}
 			}},
-		{method: "POST", path: "/api/v1/auth/pin", allowed: rolesPublic, status: 200, readOnly: true,
+		{method: "POST", path: "/api/v1/auth/pin", allowed: authzRolesPublic, status: 200, readOnly: true,
 			body: func(*fixture, string) any { return map[string]string{"username": asJudge, "pin": "111111"} }},
-		{method: "POST", path: "/api/v1/auth/logout", allowed: rolesSignedIn, status: 204},
-		{method: "GET", path: "/api/v1/me", allowed: rolesSignedIn, status: 200, readOnly: true},
-		{method: "POST", path: "/api/v1/me/password", allowed: rolesSignedIn, status: 200,
+		{method: "POST", path: "/api/v1/auth/logout", allowed: authzRolesSignedIn, status: 204},
+		{method: "GET", path: "/api/v1/me", allowed: authzRolesSignedIn, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/me/password", allowed: authzRolesSignedIn, status: 200,
 			// Judges sign in with a PIN and have no password to change.
 			statusFor: map[string]int{asJudge: 422, asChief: 422, asJudgeOther: 422},
 			body: func(*fixture, string) any {
 				return map[string]string{"current_password": testPassword, "new_password": "a brand new passphrase"}
 			}},
 
-		{method: "GET", path: "/api/v1/users", allowed: rolesAdmin, status: 200, readOnly: true},
-		{method: "POST", path: "/api/v1/users", allowed: rolesAdmin, status: 201,
+		{method: "GET", path: "/api/v1/users", allowed: authzRolesAdmin, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/users", allowed: authzRolesAdmin, status: 201,
 			body: func(_ *fixture, role string) any {
-				return map[string]string{"username": "new-org-" + suffix(role), "display_name": "New Organizer",
+				return map[string]string{"username": "new-org-" + authzSuffix(role), "display_name": "New Organizer",
 					"role": "organizer", "password": "long enough password"}
 			}},
-		{method: "GET", path: "/api/v1/users/:user", allowed: rolesAdmin, status: 200, readOnly: true},
-		{method: "PATCH", path: "/api/v1/users/:user", allowed: rolesAdmin, status: 200,
+		{method: "GET", path: "/api/v1/users/:user", allowed: authzRolesAdmin, status: 200, readOnly: true},
+		{method: "PATCH", path: "/api/v1/users/:user", allowed: authzRolesAdmin, status: 200,
 			body: func(_ *fixture, role string) any { return map[string]string{"display_name": "Renamed by " + role} }},
 
-		{method: "GET", path: "/api/v1/events", allowed: rolesSignedIn, status: 200, readOnly: true},
-		{method: "POST", path: "/api/v1/events", allowed: rolesCreators, status: 201,
+		{method: "GET", path: "/api/v1/events", allowed: authzRolesSignedIn, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/events", allowed: authzRolesCreators, status: 201,
 			body: func(_ *fixture, role string) any {
 				return map[string]any{
 					"name":        map[string]string{"en": "New Games " + role, "zh-Hans": "新技能赛", "zh-Hant": "新技能賽", "pt": "Novos Jogos"},
@@ -187,81 +187,81 @@ func authzScenarios() []authzScenario {
 					"settings":    map[string]any{"blind_judging": true, "conflict_rule": "region", "tie_threshold": 0.5},
 				}
 			}},
-		{method: "GET", path: "/api/v1/events/:event", allowed: rolesMembers, status: 200, readOnly: true},
-		{method: "PATCH", path: "/api/v1/events/:event", allowed: rolesOrganizers, status: 200,
+		{method: "GET", path: "/api/v1/events/:event", allowed: authzRolesMembers, status: 200, readOnly: true},
+		{method: "PATCH", path: "/api/v1/events/:event", allowed: authzRolesOrganizers, status: 200,
 			body: func(_ *fixture, role string) any { return map[string]any{"venue": "Hall of " + role} }},
-		{method: "GET", path: "/api/v1/events/:event/organizers", allowed: rolesOrganizers, status: 200, readOnly: true},
-		{method: "POST", path: "/api/v1/events/:event/organizers", allowed: rolesOrganizers, status: 200,
-			setup: func(t *testing.T, f *fixture) { addOrganizerAccount(t, f, "org-to-add", false) },
+		{method: "GET", path: "/api/v1/events/:event/organizers", allowed: authzRolesOrganizers, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/events/:event/organizers", allowed: authzRolesOrganizers, status: 200,
+			setup: func(t *testing.T, f *fixture) { authzAddOrganizer(t, f, "org-to-add", false) },
 			body:  func(f *fixture, _ string) any { return map[string]int64{"user_id": f.ids["user:org-to-add"]} }},
-		{method: "DELETE", path: "/api/v1/events/:event/organizers/:user", allowed: rolesOrganizers, status: 204,
+		{method: "DELETE", path: "/api/v1/events/:event/organizers/:user", allowed: authzRolesOrganizers, status: 204,
 			params: map[string]string{":user": "user:org-to-remove"},
-			setup:  func(t *testing.T, f *fixture) { addOrganizerAccount(t, f, "org-to-remove", true) }},
+			setup:  func(t *testing.T, f *fixture) { authzAddOrganizer(t, f, "org-to-remove", true) }},
 
-		{method: "GET", path: "/api/v1/events/:event/skills", allowed: rolesMembers, status: 200, readOnly: true},
-		{method: "POST", path: "/api/v1/events/:event/skills", allowed: rolesOrganizers, status: 201,
+		{method: "GET", path: "/api/v1/events/:event/skills", allowed: authzRolesMembers, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/events/:event/skills", allowed: authzRolesOrganizers, status: 201,
 			body: func(_ *fixture, role string) any {
-				return map[string]any{"code": "WEB-" + strings.ToUpper(suffix(role))[:4], "name": map[string]string{"en": "Web Technologies"},
+				return map[string]any{"code": "WEB-" + strings.ToUpper(authzSuffix(role))[:4], "name": map[string]string{"en": "Web Technologies"},
 					"occupation_code": "4-04-05", "kind": "team", "team_size": 2, "total_marks": 100}
 			}},
-		{method: "GET", path: "/api/v1/events/:event/skills/:skill", allowed: rolesSkillStaff, status: 200, readOnly: true},
-		{method: "PATCH", path: "/api/v1/events/:event/skills/:skill", allowed: rolesOrganizers, status: 200,
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill", allowed: authzRolesSkillStaff, status: 200, readOnly: true},
+		{method: "PATCH", path: "/api/v1/events/:event/skills/:skill", allowed: authzRolesOrganizers, status: 200,
 			body: func(_ *fixture, role string) any {
 				return map[string]any{"name": map[string]string{"en": "CNC Milling (" + role + ")"}, "total_marks": 100}
 			}},
-		{method: "PUT", path: "/api/v1/events/:event/skills/:skill/judges/:judge", allowed: rolesOrganizers, status: 200,
+		{method: "PUT", path: "/api/v1/events/:event/skills/:skill/judges/:judge", allowed: authzRolesOrganizers, status: 200,
 			params: map[string]string{":judge": asJudgeOther}, // judge of HAIR, now also of CNC
 			body:   func(*fixture, string) any { return map[string]string{"role": "judge"} }},
-		{method: "DELETE", path: "/api/v1/events/:event/skills/:skill/judges/:judge", allowed: rolesOrganizers, status: 204},
+		{method: "DELETE", path: "/api/v1/events/:event/skills/:skill/judges/:judge", allowed: authzRolesOrganizers, status: 204},
 
-		{method: "GET", path: "/api/v1/events/:event/competitors", allowed: rolesOrganizers, status: 200, readOnly: true},
-		{method: "POST", path: "/api/v1/events/:event/competitors", allowed: rolesOrganizers, status: 201,
+		{method: "GET", path: "/api/v1/events/:event/competitors", allowed: authzRolesOrganizers, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/events/:event/competitors", allowed: authzRolesOrganizers, status: 201,
 			body: func(_ *fixture, role string) any {
-				return map[string]string{"skill": "CNC", "ref": "NEW-" + suffix(role), "name_native": "王小五",
+				return map[string]string{"skill": "CNC", "ref": "NEW-" + authzSuffix(role), "name_native": "王小五",
 					"name_latin": "WONG Siu Ng " + role, "region": "MO", "institution": "Inst MO"}
 			}},
-		{method: "POST", path: "/api/v1/events/:event/competitors/import", allowed: rolesOrganizers, status: 201,
+		{method: "POST", path: "/api/v1/events/:event/competitors/import", allowed: authzRolesOrganizers, status: 201,
 			csv: "skill,ref,name_native,name_latin,region,institution\r\n" +
 				"CNC,IMP-%[1]s-1,張三,CHEUNG Sam,HK,Inst HK\r\n" +
 				"HAIR,IMP-%[1]s-2,李四,LEI Sei,MO,Inst MO\r\n"},
-		{method: "GET", path: "/api/v1/events/:event/competitors/:competitor", allowed: rolesOrganizers, status: 200, readOnly: true},
-		{method: "PATCH", path: "/api/v1/events/:event/competitors/:competitor", allowed: rolesOrganizers, status: 200,
+		{method: "GET", path: "/api/v1/events/:event/competitors/:competitor", allowed: authzRolesOrganizers, status: 200, readOnly: true},
+		{method: "PATCH", path: "/api/v1/events/:event/competitors/:competitor", allowed: authzRolesOrganizers, status: 200,
 			body: func(_ *fixture, role string) any {
-				return map[string]string{"name_latin": "CHAN Tai-man", "ref": "R-1-" + suffix(role)}
+				return map[string]string{"name_latin": "CHAN Tai-man", "ref": "R-1-" + authzSuffix(role)}
 			}},
-		{method: "DELETE", path: "/api/v1/events/:event/competitors/:competitor", allowed: rolesOrganizers, status: 204},
+		{method: "DELETE", path: "/api/v1/events/:event/competitors/:competitor", allowed: authzRolesOrganizers, status: 204},
 
-		{method: "GET", path: "/api/v1/events/:event/judges", allowed: rolesOrganizers, status: 200, readOnly: true},
-		{method: "POST", path: "/api/v1/events/:event/judges", allowed: rolesOrganizers, status: 201,
+		{method: "GET", path: "/api/v1/events/:event/judges", allowed: authzRolesOrganizers, status: 200, readOnly: true},
+		{method: "POST", path: "/api/v1/events/:event/judges", allowed: authzRolesOrganizers, status: 201,
 			body: func(_ *fixture, role string) any {
-				return map[string]string{"username": "new-judge-" + suffix(role), "display_name": "New Judge",
+				return map[string]string{"username": "new-judge-" + authzSuffix(role), "display_name": "New Judge",
 					"region": "MO", "institution": "Inst MO", "skill": "HAIR", "role": "judge", "pin": "444444"}
 			}},
-		{method: "POST", path: "/api/v1/events/:event/judges/import", allowed: rolesOrganizers, status: 201,
+		{method: "POST", path: "/api/v1/events/:event/judges/import", allowed: authzRolesOrganizers, status: 201,
 			csv: "username,display_name,region,institution,skill,role,pin\r\n" +
 				"imp-judge-%[1]s,Imported Judge,GD,Inst GD,HAIR,judge,555555\r\n"},
-		{method: "GET", path: "/api/v1/events/:event/judges/:judge", allowed: rolesOrganizers, status: 200, readOnly: true},
-		{method: "PATCH", path: "/api/v1/events/:event/judges/:judge", allowed: rolesOrganizers, status: 200,
+		{method: "GET", path: "/api/v1/events/:event/judges/:judge", allowed: authzRolesOrganizers, status: 200, readOnly: true},
+		{method: "PATCH", path: "/api/v1/events/:event/judges/:judge", allowed: authzRolesOrganizers, status: 200,
 			body: func(_ *fixture, role string) any {
 				return map[string]string{"display_name": "Judge (" + role + ")", "institution": "Inst HK 2"}
 			}},
-		{method: "DELETE", path: "/api/v1/events/:event/judges/:judge", allowed: rolesOrganizers, status: 204},
+		{method: "DELETE", path: "/api/v1/events/:event/judges/:judge", allowed: authzRolesOrganizers, status: 204},
 	}
 }
 
-// fixtureTemplate makes fresh fixtures fast: newFixture runs ten argon2
+// authzTemplate makes fresh fixtures fast: newFixture runs ten argon2
 // hashes (about a second a fixture under -race), which a fresh fixture per
 // role and route cannot afford. The template builds one fixture, keeps a
 // consistent copy of its database and its token signing key, and each clone
 // gets its own copy of that file, its own server (fresh rate limiters) and the
 // same key, so the template's ids and tokens hold in every clone.
-type fixtureTemplate struct {
+type authzTemplate struct {
 	f      *fixture
 	golden []byte // the database file, migrated, in WAL mode, checkpointed
 	key    []byte
 }
 
-func newFixtureTemplate(t *testing.T) *fixtureTemplate {
+func newAuthzTemplate(t *testing.T) *authzTemplate {
 	t.Helper()
 	ctx := context.Background()
 	f := newFixture(t)
@@ -286,11 +286,11 @@ func newFixtureTemplate(t *testing.T) *fixtureTemplate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixtureTemplate{f: f, golden: golden, key: key}
+	return &authzTemplate{f: f, golden: golden, key: key}
 }
 
 // clone returns a fresh fixture for t: the template's data, ids and tokens.
-func (tp *fixtureTemplate) clone(t *testing.T) *fixture {
+func (tp *authzTemplate) clone(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, store.FileName), tp.golden, 0o600); err != nil {
@@ -313,9 +313,9 @@ func (tp *fixtureTemplate) clone(t *testing.T) *fixture {
 	return f
 }
 
-// snapshot returns what the admin sees of the data a route could change, to
+// authzSnapshot returns what the admin sees of the data a route could change, to
 // check that a refused call changed nothing.
-func snapshot(f *fixture) string {
+func authzSnapshot(f *fixture) string {
 	f.t.Helper()
 	paths := []string{"/api/v1/users", "/api/v1/events"}
 	for _, ev := range []int64{f.ids["event"], f.ids["otherEvent"]} {
@@ -335,8 +335,8 @@ func snapshot(f *fixture) string {
 	return b.String()
 }
 
-// checkAccess checks one answer against the scenario for role.
-func checkAccess(t *testing.T, s authzScenario, role string, r response) {
+// authzCheck checks one answer against the scenario for role.
+func authzCheck(t *testing.T, s authzScenario, role string, r response) {
 	t.Helper()
 	if slices.Contains(s.allowed, role) {
 		want := s.status
@@ -358,7 +358,7 @@ func checkAccess(t *testing.T, s authzScenario, role string, r response) {
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
-	template := newFixtureTemplate(t)
+	template := newAuthzTemplate(t)
 	for _, s := range authzScenarios() {
 		t.Run(s.key(), func(t *testing.T) {
 			t.Parallel()
@@ -382,11 +382,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 					refused := !slices.Contains(s.allowed, role)
 					var before string
 					if refused && !s.readOnly {
-						before = snapshot(f)
+						before = authzSnapshot(f)
 					}
-					checkAccess(t, s, role, s.send(f, role))
+					authzCheck(t, s, role, s.send(f, role))
 					if refused && !s.readOnly {
-						if after := snapshot(f); after != before {
+						if after := authzSnapshot(f); after != before {
 							t.Errorf("%s as %s was refused but changed the data:\nbefore: %s\nafter:  %s", s.key(), role, before, after)
 						}
 					}
@@ -429,13 +429,13 @@ func TestAuthorizationMatrixCoversEveryRoute(t *testing.T) {
 	}
 }
 
-// eventScoped reports whether a route works on one event's data.
-func eventScoped(s authzScenario) bool {
+// authzEventScoped reports whether a route works on one event's data.
+func authzEventScoped(s authzScenario) bool {
 	return s.path == "/api/v1/events/:event" || strings.HasPrefix(s.path, "/api/v1/events/:event/")
 }
 
 func TestCrossEventAccess(t *testing.T) {
-	template := newFixtureTemplate(t)
+	template := newAuthzTemplate(t)
 	ctx := context.Background()
 
 	// An organizer of another event is a stranger to this one: every
@@ -443,7 +443,7 @@ func TestCrossEventAccess(t *testing.T) {
 	t.Run("organizer of another event", func(t *testing.T) {
 		n := 0
 		for _, s := range authzScenarios() {
-			if !eventScoped(s) {
+			if !authzEventScoped(s) {
 				continue
 			}
 			n++
@@ -523,10 +523,10 @@ func TestCrossEventAccess(t *testing.T) {
 			t.Fatal(err)
 		}
 		foreign := map[string]int64{":skill": sk.ID, ":competitor": comps[0].ID, ":judge": judges[0].ID}
-		before := snapshot(f)
+		before := authzSnapshot(f)
 		n := 0
 		for _, s := range authzScenarios() {
-			if !eventScoped(s) {
+			if !authzEventScoped(s) {
 				continue
 			}
 			for _, param := range []string{":skill", ":competitor", ":judge"} {
@@ -553,7 +553,7 @@ func TestCrossEventAccess(t *testing.T) {
 		if n < 20 {
 			t.Fatalf("only %d calls with a skill, competitor or judge id", n)
 		}
-		if after := snapshot(f); after != before {
+		if after := authzSnapshot(f); after != before {
 			t.Errorf("calls with ids of the other event changed the data:\nbefore: %s\nafter:  %s", before, after)
 		}
 		// The foreign skill is intact and still answers under its own event.

@@ -192,20 +192,19 @@ func (f *fixture) upload(path, role, contentType string, data []byte) response {
 
 func (f *fixture) login(username, password string) string {
 	f.t.Helper()
-	r := f.do("POST", "/api/v1/auth/login", "", map[string]string{"username": username, "password": password})
-	if r.Status != 200 {
-		f.t.Fatalf("login %s: status %d: %s", username, r.Status, r.Body)
-	}
-	var lr loginResponse
-	r.JSON(f.t, &lr)
-	return lr.Token
+	return f.signIn("/api/v1/auth/login", map[string]string{"username": username, "password": password})
 }
 
 func (f *fixture) loginPIN(username, pin string) string {
 	f.t.Helper()
-	r := f.do("POST", "/api/v1/auth/pin", "", map[string]string{"username": username, "pin": pin})
+	return f.signIn("/api/v1/auth/pin", map[string]string{"username": username, "pin": pin})
+}
+
+func (f *fixture) signIn(path string, body map[string]string) string {
+	f.t.Helper()
+	r := f.do("POST", path, "", body)
 	if r.Status != 200 {
-		f.t.Fatalf("PIN login %s: status %d: %s", username, r.Status, r.Body)
+		f.t.Fatalf("POST %s as %s: status %d: %s", path, body["username"], r.Status, r.Body)
 	}
 	var lr loginResponse
 	r.JSON(f.t, &lr)

@@ -293,21 +293,11 @@ const competitorSelect = `SELECT c.id, c.event_id, c.skill_id, s.code, coalesce(
 	FROM competitors c JOIN skills s ON s.id = c.skill_id JOIN entries e ON e.id = c.entry_id`
 
 func (db *DB) competitorsWhere(ctx context.Context, where string, args ...any) ([]Competitor, error) {
-	rows, err := db.read.QueryContext(ctx, competitorSelect+` WHERE `+where+` ORDER BY s.code, c.id`, args...)
-	if err != nil {
-		return nil, internal(err, "list competitors")
-	}
-	defer rows.Close()
-	out := []Competitor{}
-	for rows.Next() {
-		var c Competitor
-		if err := rows.Scan(&c.ID, &c.EventID, &c.SkillID, &c.Skill, &c.Ref, &c.NameNative, &c.NameLatin, &c.Region,
-			&c.Institution, &c.Team, &c.Code, &c.CreatedAt, &c.UpdatedAt); err != nil {
-			return nil, internal(err, "scan competitor")
-		}
-		out = append(out, c)
-	}
-	return out, internal(rows.Err(), "list competitors")
+	return queryAll(ctx, db.read, func(row scanner) (c Competitor, err error) {
+		err = row.Scan(&c.ID, &c.EventID, &c.SkillID, &c.Skill, &c.Ref, &c.NameNative, &c.NameLatin, &c.Region,
+			&c.Institution, &c.Team, &c.Code, &c.CreatedAt, &c.UpdatedAt)
+		return c, err
+	}, "competitors", competitorSelect+` WHERE `+where+` ORDER BY s.code, c.id`, args...)
 }
 
 // Competitors lists event's competitors, of one skill when skill > 0.

@@ -128,7 +128,7 @@ func (e Event) Validate() error {
 const eventColumns = `id, name_en, name_zh_hans, name_zh_hant, name_pt, starts_on, ends_on, venue, host_region,
 	blind_judging, conflict_rule, tie_threshold, created_at, updated_at`
 
-func scanEvent(row interface{ Scan(...any) error }) (Event, error) {
+func scanEvent(row scanner) (Event, error) {
 	var e Event
 	err := row.Scan(&e.ID, &e.Name.En, &e.Name.ZhHans, &e.Name.ZhHant, &e.Name.Pt, &e.StartsOn, &e.EndsOn,
 		&e.Venue, &e.HostRegion, &e.Settings.BlindJudging, &e.Settings.ConflictRule, &e.Settings.TieThreshold,
@@ -180,20 +180,7 @@ func (db *DB) Events(ctx context.Context, user int64, all bool) ([]Event, error)
 			OR id IN (SELECT event_id FROM judges WHERE user_id = ?)`
 		args = append(args, user, user)
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY starts_on DESC, id DESC`, args...)
-	if err != nil {
-		return nil, internal(err, "list events")
-	}
-	defer rows.Close()
-	out := []Event{}
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, internal(err, "scan event")
-		}
-		out = append(out, e)
-	}
-	return out, internal(rows.Err(), "list events")
+	return queryAll(ctx, db.read, scanEvent, "events", q+` ORDER BY starts_on DESC, id DESC`, args...)
 }
 
 // UpdateEvent applies p to event id.
@@ -223,21 +210,8 @@ func (db *DB) UpdateEvent(ctx context.Context, id int64, p EventPatch) (Event, e
 
 // Organizers lists the accounts that organize event id.
 func (db *DB) Organizers(ctx context.Context, event int64) ([]User, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+	return queryAll(ctx, db.read, scanUser, "organizers", `SELECT `+userColumns+` FROM users
 		WHERE id IN (SELECT user_id FROM event_organizers WHERE event_id = ?) ORDER BY id`, event)
-	if err != nil {
-		return nil, internal(err, "list organizers")
-	}
-	defer rows.Close()
-	out := []User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, internal(err, "scan user")
-		}
-		out = append(out, u)
-	}
-	return out, internal(rows.Err(), "list organizers")
 }
 
 // AddOrganizer makes user an organizer of event. Only organizer and admin

@@ -232,46 +232,35 @@ func (db *DB) AddJudges(ctx context.Context, event int64, in []JudgeInput, hashP
 }
 
 func (db *DB) judgesWhere(ctx context.Context, where string, args ...any) ([]Judge, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT j.id, j.event_id, j.user_id, u.username, u.display_name, j.region,
-		j.institution, u.disabled, j.created_at FROM judges j JOIN users u ON u.id = j.user_id
-		WHERE `+where+` ORDER BY u.username`, args...)
-	if err != nil {
-		return nil, internal(err, "list judges")
-	}
-	out := []Judge{}
-	byID := map[int64]int{}
-	for rows.Next() {
-		var j Judge
-		if err := rows.Scan(&j.ID, &j.EventID, &j.UserID, &j.Username, &j.DisplayName, &j.Region, &j.Institution,
-			&j.Disabled, &j.CreatedAt); err != nil {
-			rows.Close()
-			return nil, internal(err, "scan judge")
-		}
+	out, err := queryAll(ctx, db.read, func(row scanner) (j Judge, err error) {
+		err = row.Scan(&j.ID, &j.EventID, &j.UserID, &j.Username, &j.DisplayName, &j.Region, &j.Institution,
+			&j.Disabled, &j.CreatedAt)
 		j.Skills = []JudgeSkill{}
-		byID[j.ID] = len(out)
-		out = append(out, j)
+		return j, err
+	}, "judges", `SELECT j.id, j.event_id, j.user_id, u.username, u.display_name, j.region, j.institution, u.disabled,
+		j.created_at FROM judges j JOIN users u ON u.id = j.user_id WHERE `+where+` ORDER BY u.username`, args...)
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
-	rows.Close()
-	if len(out) == 0 {
-		return out, nil
+	type judgeSkill struct {
+		judge int64
+		JudgeSkill
 	}
-	rows, err = db.read.QueryContext(ctx, `SELECT sj.judge_id, s.event_id, sj.skill_id, s.code, sj.role FROM skill_judges sj
+	skills, err := queryAll(ctx, db.read, func(row scanner) (js judgeSkill, err error) {
+		err = row.Scan(&js.judge, &js.EventID, &js.SkillID, &js.Skill, &js.Role)
+		return js, err
+	}, "judge skills", `SELECT sj.judge_id, s.event_id, sj.skill_id, s.code, sj.role FROM skill_judges sj
 		JOIN skills s ON s.id = sj.skill_id JOIN judges j ON j.id = sj.judge_id WHERE `+where+` ORDER BY s.code`, args...)
-	if err != nil {
-		return nil, internal(err, "list judge skills")
+	byID := make(map[int64]int, len(out))
+	for i, j := range out {
+		byID[j.ID] = i
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var judge int64
-		var js JudgeSkill
-		if err := rows.Scan(&judge, &js.EventID, &js.SkillID, &js.Skill, &js.Role); err != nil {
-			return nil, internal(err, "scan judge skill")
-		}
-		if i, ok := byID[judge]; ok {
-			out[i].Skills = append(out[i].Skills, js)
+	for _, js := range skills {
+		if i, ok := byID[js.judge]; ok {
+			out[i].Skills = append(out[i].Skills, js.JudgeSkill)
 		}
 	}
-	return out, internal(rows.Err(), "list judge skills")
+	return out, err
 }
 
 // Judges lists event's judges, of one skill when skill > 0.
@@ -431,19 +420,9 @@ func orNoRows(err error) error {
 
 // SkillsOf lists every skill user is assigned to, at any event.
 func (db *DB) SkillsOf(ctx context.Context, user int64) ([]JudgeSkill, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT s.event_id, s.id, s.code, sj.role FROM skill_judges sj
+	return queryAll(ctx, db.read, func(row scanner) (js JudgeSkill, err error) {
+		err = row.Scan(&js.EventID, &js.SkillID, &js.Skill, &js.Role)
+		return js, err
+	}, "skills of user", `SELECT s.event_id, s.id, s.code, sj.role FROM skill_judges sj
 		JOIN skills s ON s.id = sj.skill_id JOIN judges j ON j.id = sj.judge_id WHERE j.user_id = ? ORDER BY s.event_id, s.code`, user)
-	if err != nil {
-		return nil, internal(err, "list skills of user")
-	}
-	defer rows.Close()
-	out := []JudgeSkill{}
-	for rows.Next() {
-		var js JudgeSkill
-		if err := rows.Scan(&js.EventID, &js.SkillID, &js.Skill, &js.Role); err != nil {
-			return nil, internal(err, "scan skill")
-		}
-		out = append(out, js)
-	}
-	return out, internal(rows.Err(), "list skills of user")
 }

@@ -120,7 +120,7 @@ func (s Skill) Validate() error {
 const skillColumns = `id, event_id, code, name_en, name_zh_hans, name_zh_hant, name_pt, occupation_code, kind,
 	team_size, total_marks, created_at, updated_at`
 
-func scanSkill(row interface{ Scan(...any) error }) (Skill, error) {
+func scanSkill(row scanner) (Skill, error) {
 	var s Skill
 	err := row.Scan(&s.ID, &s.EventID, &s.Code, &s.Name.En, &s.Name.ZhHans, &s.Name.ZhHant, &s.Name.Pt,
 		&s.OccupationCode, &s.Kind, &s.TeamSize, &s.TotalMarks, &s.CreatedAt, &s.UpdatedAt)
@@ -168,20 +168,7 @@ func (db *DB) Skill(ctx context.Context, event, id int64) (Skill, error) {
 
 // Skills lists the skills of event by code.
 func (db *DB) Skills(ctx context.Context, event int64) ([]Skill, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+skillColumns+` FROM skills WHERE event_id = ? ORDER BY code`, event)
-	if err != nil {
-		return nil, internal(err, "list skills")
-	}
-	defer rows.Close()
-	out := []Skill{}
-	for rows.Next() {
-		s, err := scanSkill(rows)
-		if err != nil {
-			return nil, internal(err, "scan skill")
-		}
-		out = append(out, s)
-	}
-	return out, internal(rows.Err(), "list skills")
+	return queryAll(ctx, db.read, scanSkill, "skills", `SELECT `+skillColumns+` FROM skills WHERE event_id = ? ORDER BY code`, event)
 }
 
 // UpdateSkill applies p to skill id of event. The kind and team size cannot
@@ -234,20 +221,12 @@ func (db *DB) UpdateSkill(ctx context.Context, event, id int64, p SkillPatch) (S
 
 // skillsByCode maps the codes of event's skills to the skills, in tx.
 func skillsByCode(ctx context.Context, tx *sql.Tx, event int64) (map[string]Skill, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+skillColumns+` FROM skills WHERE event_id = ?`, event)
-	if err != nil {
-		return nil, internal(err, "list skills")
-	}
-	defer rows.Close()
-	out := map[string]Skill{}
-	for rows.Next() {
-		s, err := scanSkill(rows)
-		if err != nil {
-			return nil, internal(err, "scan skill")
-		}
+	list, err := queryAll(ctx, tx, scanSkill, "skills", `SELECT `+skillColumns+` FROM skills WHERE event_id = ?`, event)
+	out := make(map[string]Skill, len(list))
+	for _, s := range list {
 		out[s.Code] = s
 	}
-	return out, internal(rows.Err(), "list skills")
+	return out, err
 }
 
 func skillCodes(m map[string]Skill) string {

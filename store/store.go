@@ -253,6 +253,33 @@ func notFound(err error, what string) error {
 	return internal(err, "load "+what)
 }
 
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// queryer is a pool or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryAll runs query and scans every row with scan; what names the rows in
+// errors. The result is never nil, so it encodes as [] rather than null.
+func queryAll[T any](ctx context.Context, q queryer, scan func(scanner) (T, error), what, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, internal(err, "list "+what)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, internal(err, "scan "+what)
+		}
+		out = append(out, v)
+	}
+	return out, internal(rows.Err(), "list "+what)
+}
+
 // isUnique reports whether err is a UNIQUE constraint violation.
 func isUnique(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")

@@ -68,7 +68,7 @@ func ValidUsername(s string) string {
 const userColumns = `id, username, display_name, role, disabled, password_hash != '', pin_hash != '',
 	created_at, token_version, password_hash, pin_hash`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row scanner) (User, error) {
 	var u User
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Disabled, &u.HasPassword, &u.HasPIN,
 		&u.CreatedAt, &u.TokenVersion, &u.PasswordHash, &u.PINHash)
@@ -115,20 +115,7 @@ func (db *DB) UserByName(ctx context.Context, username string) (User, error) {
 
 // Users lists every account.
 func (db *DB) Users(ctx context.Context) ([]User, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
-	if err != nil {
-		return nil, internal(err, "list users")
-	}
-	defer rows.Close()
-	out := []User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, internal(err, "scan user")
-		}
-		out = append(out, u)
-	}
-	return out, internal(rows.Err(), "list users")
+	return queryAll(ctx, db.read, scanUser, "users", `SELECT `+userColumns+` FROM users ORDER BY id`)
 }
 
 // CountUsers returns how many accounts exist.
