@@ -6,16 +6,18 @@ import (
 	"strings"
 
 	"bayskills/apperr"
+	"bayskills/scoring"
 )
 
 // ConflictRule says who may not mark whom: judges never mark competitors of
-// their own institution, or (stricter) of their own region.
-type ConflictRule string
+// their own institution, or (stricter) of their own region. The type is the
+// panel rules' own.
+type ConflictRule = scoring.ConflictRule
 
 // The conflict-of-interest rules.
 const (
-	ConflictInstitution ConflictRule = "institution"
-	ConflictRegion      ConflictRule = "region"
+	ConflictInstitution = scoring.ConflictInstitution
+	ConflictRegion      = scoring.ConflictRegion
 )
 
 // EventSettings are the per-event options that shape judging and results.

@@ -9,20 +9,19 @@ import (
 	"unicode/utf8"
 
 	"bayskills/apperr"
+	"bayskills/scoring"
 )
 
-// Region is one of the three GBA regions whose bodies certify skills.
-type Region string
+// Region is one of the three GBA regions whose bodies certify skills; the
+// type is the panel rules' own.
+type Region = scoring.Region
 
 // The regions.
 const (
-	Guangdong Region = "GD"
-	HongKong  Region = "HK"
-	Macao     Region = "MO"
+	Guangdong = scoring.RegionGD
+	HongKong  = scoring.RegionHK
+	Macao     = scoring.RegionMO
 )
-
-// Valid reports whether r is GD, HK or MO.
-func (r Region) Valid() bool { return r == Guangdong || r == HongKong || r == Macao }
 
 // Names holds a name in the four languages of the pages and certificates.
 // English is required; a missing translation falls back (zh-Hant ↔ zh-Hans,
