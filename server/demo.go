@@ -110,9 +110,9 @@ func LoadDemo(ctx context.Context, db *store.DB) (*Demo, error) {
 // Print writes the demo logins for a person at a terminal.
 func (d *Demo) Print(w io.Writer) {
 	fmt.Fprintf(w, "\nDemo event (id %d)\n", d.EventID)
-	fmt.Fprintf(w, "  organizer   %-16s password %s\n", DemoOrganizer, DemoOrganizerPassword)
+	fmt.Fprintf(w, "  %-12s %-14s password %s\n", "organizer", DemoOrganizer, DemoOrganizerPassword)
 	for _, j := range d.Judges {
-		fmt.Fprintf(w, "  %-11s %-16s PIN %s  (%s, %s)\n", j.Role, j.Username, j.PIN, j.Skill, j.DisplayName)
+		fmt.Fprintf(w, "  %-12s %-14s PIN %s  (%s, %s)\n", j.Role, j.Username, j.PIN, j.Skill, j.DisplayName)
 	}
 }
 

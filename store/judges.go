@@ -105,18 +105,16 @@ func (db *DB) AddJudges(ctx context.Context, event int64, in []JudgeInput, hashP
 		if err != nil {
 			return err
 		}
-		chiefs := map[int64]bool{}
-		rows, err := tx.QueryContext(ctx, `SELECT skill_id FROM skill_judges WHERE role = 'chief_expert'
+		chiefList, err := queryAll(ctx, tx, func(row scanner) (id int64, err error) { err = row.Scan(&id); return id, err },
+			"chief experts", `SELECT skill_id FROM skill_judges WHERE role = 'chief_expert'
 			AND skill_id IN (SELECT id FROM skills WHERE event_id = ?)`, event)
 		if err != nil {
-			return internal(err, "load chief experts")
+			return err
 		}
-		for rows.Next() {
-			var id int64
-			rows.Scan(&id)
+		chiefs := map[int64]bool{}
+		for _, id := range chiefList {
 			chiefs[id] = true
 		}
-		rows.Close()
 		seen := map[string]bool{}
 		users := make([]User, len(in))
 		var bad []apperr.RowError
@@ -164,7 +162,10 @@ func (db *DB) AddJudges(ctx context.Context, event int64, in []JudgeInput, hashP
 					fe.Add("pin", "must be empty: the judge account exists and keeps its PIN")
 				default:
 					var n int
-					tx.QueryRowContext(ctx, `SELECT count(*) FROM judges WHERE event_id = ? AND user_id = ?`, event, u.ID).Scan(&n)
+					if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM judges WHERE event_id = ? AND user_id = ?`,
+						event, u.ID).Scan(&n); err != nil {
+						return internal(err, "count judges")
+					}
 					if n > 0 {
 						fe.Add("username", "is already a judge of this event")
 					}
