@@ -41,6 +41,7 @@ commands:
   serve        start the server (the default)
   migrate      apply database migrations and exit
   backup FILE  write a consistent copy of the live database to FILE
+  audit verify walk the audit trail's hash chain and compare the marks with it
   version      print the version
 
 Run "bayskills COMMAND -h" for a command's flags. Every flag has an
@@ -102,7 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "migrate", "backup":
+	case "serve", "migrate", "backup", "audit":
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}
@@ -113,7 +114,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	if cmd == "backup" && len(rest) != 1 || cmd != "backup" && len(rest) != 0 {
+	wantArgs := map[string]int{"backup": 1, "audit": 1}[cmd]
+	if len(rest) != wantArgs || cmd == "audit" && rest[0] != "verify" {
 		return fmt.Errorf("unexpected arguments %q\n\n%s", rest, usage)
 	}
 	db, err := store.Open(ctx, cfg.data)
@@ -134,6 +136,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		fmt.Fprintf(stdout, "backup written to %s\n", rest[0])
+		return nil
+	case "audit":
+		rep, err := db.VerifyAudit(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range rep.Problems {
+			fmt.Fprintln(stdout, "PROBLEM", p)
+		}
+		fmt.Fprintf(stdout, "audit trail: %d entries walked, %d marks compared, %d problems\n", rep.Entries, rep.Marks, len(rep.Problems))
+		if !rep.OK() {
+			return fmt.Errorf("the audit trail and the database disagree")
+		}
 		return nil
 	}
 	return serve(ctx, cfg, db, stdout)

@@ -88,7 +88,7 @@ func (s *Server) getEvent(c *gin.Context) { c.JSON(http.StatusOK, eventOf(c)) }
 
 func (s *Server) updateEvent(c *gin.Context) {
 	withBody(c, http.StatusOK, func(p store.EventPatch) (any, error) {
-		return s.db.UpdateEvent(c.Request.Context(), eventOf(c).ID, p)
+		return s.db.UpdateEvent(c.Request.Context(), eventOf(c).ID, caller(c).User.ID, p)
 	})
 }
 
@@ -135,7 +135,7 @@ func (s *Server) getSkill(c *gin.Context) { c.JSON(http.StatusOK, skillOf(c)) }
 
 func (s *Server) updateSkill(c *gin.Context) {
 	withBody(c, http.StatusOK, func(p store.SkillPatch) (any, error) {
-		return s.db.UpdateSkill(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, p)
+		return s.db.UpdateSkill(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, caller(c).User.ID, p)
 	})
 }
 

@@ -174,11 +174,15 @@ const (
 	eventOrganizer               // admin, or an organizer of :event
 	eventMember                  // eventOrganizer, or a judge or chief expert of a skill of :event
 	skillStaff                   // eventOrganizer, or a judge or chief expert of :skill
+	skillLead                    // eventOrganizer, or the chief expert of :skill
+	skillJudge                   // a judge or the chief expert of :skill (those who mark)
+	chiefExpert                  // the chief expert of :skill only
 )
 
 var accessNames = map[access]string{
 	public: "public", authenticated: "authenticated", adminOnly: "admin", eventCreator: "event creator",
 	eventOrganizer: "event organizer", eventMember: "event member", skillStaff: "skill staff",
+	skillLead: "skill lead", skillJudge: "skill judge", chiefExpert: "chief expert",
 }
 
 func (a access) String() string { return accessNames[a] }
@@ -231,6 +235,12 @@ func (s *Server) authorize(who access) gin.HandlerFunc {
 			allowed = p.organizes(event.ID) || p.Access.JudgeEvents[event.ID]
 		case skillStaff:
 			allowed = p.organizes(event.ID) || p.Access.SkillRoles[skill.ID] != ""
+		case skillLead:
+			allowed = p.organizes(event.ID) || p.Access.SkillRoles[skill.ID] == store.SkillChiefExpert
+		case skillJudge:
+			allowed = p.Access.SkillRoles[skill.ID] != ""
+		case chiefExpert:
+			allowed = p.Access.SkillRoles[skill.ID] == store.SkillChiefExpert
 		}
 		if !allowed {
 			fail(c, apperr.New(apperr.Forbidden, "your account may not do this"))

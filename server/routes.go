@@ -45,6 +45,18 @@ func (s *Server) table() []route {
 		{"PUT", "/api/v1/events/:event/skills/:skill/judges/:judge", eventOrganizer, s.assignJudge, false},
 		{"DELETE", "/api/v1/events/:event/skills/:skill/judges/:judge", eventOrganizer, s.unassignJudge, false},
 
+		{"GET", "/api/v1/events/:event/skills/:skill/scheme", skillStaff, s.getScheme, false},
+		{"PUT", "/api/v1/events/:event/skills/:skill/scheme", skillLead, s.putScheme, true},
+		{"GET", "/api/v1/events/:event/skills/:skill/panels", skillStaff, s.listPanels, false},
+		{"PUT", "/api/v1/events/:event/skills/:skill/panels/:sub", skillLead, s.setPanel, false},
+		{"POST", "/api/v1/events/:event/skills/:skill/panels/generate", skillLead, s.generatePanels, false},
+		{"GET", "/api/v1/events/:event/skills/:skill/work", skillJudge, s.judgeWork, false},
+		{"POST", "/api/v1/events/:event/skills/:skill/marks", skillJudge, s.submitMarks, false},
+		{"POST", "/api/v1/events/:event/skills/:skill/signoffs", skillJudge, s.signOff, false},
+		{"POST", "/api/v1/events/:event/skills/:skill/unlocks", chiefExpert, s.unlock, false},
+		{"GET", "/api/v1/events/:event/skills/:skill/progress", skillLead, s.progress, false},
+		{"GET", "/api/v1/events/:event/skills/:skill/audit", skillLead, s.auditTrail, false},
+
 		{"GET", "/api/v1/events/:event/competitors", eventOrganizer, s.listCompetitors, false},
 		{"POST", "/api/v1/events/:event/competitors", eventOrganizer, s.createCompetitor, false},
 		{"POST", "/api/v1/events/:event/competitors/import", eventOrganizer, s.importCompetitors, true},

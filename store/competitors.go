@@ -23,7 +23,9 @@ type Competitor struct {
 	Region      Region `json:"region"`
 	Institution string `json:"institution"`
 	Team        string `json:"team"`
-	// Code is the entry's random code, all that judges see under blind judging.
+	// EntryID and Code identify what judges mark: the competitor, or their
+	// team. Code is random, all that judges see under blind judging.
+	EntryID   int64  `json:"entry_id"`
 	Code      string `json:"code"`
 	CreatedAt string `json:"created_at"`
 	UpdatedAt string `json:"updated_at"`
@@ -289,13 +291,13 @@ func rowsErr(bad []apperr.RowError, total int, what string) error {
 }
 
 const competitorSelect = `SELECT c.id, c.event_id, c.skill_id, s.code, coalesce(c.ref, ''), c.name_native, c.name_latin,
-	c.region, c.institution, coalesce(e.team_name, ''), e.code, c.created_at, c.updated_at
+	c.region, c.institution, coalesce(e.team_name, ''), e.id, e.code, c.created_at, c.updated_at
 	FROM competitors c JOIN skills s ON s.id = c.skill_id JOIN entries e ON e.id = c.entry_id`
 
 func (db *DB) competitorsWhere(ctx context.Context, where string, args ...any) ([]Competitor, error) {
 	return queryAll(ctx, db.read, func(row scanner) (c Competitor, err error) {
 		err = row.Scan(&c.ID, &c.EventID, &c.SkillID, &c.Skill, &c.Ref, &c.NameNative, &c.NameLatin, &c.Region,
-			&c.Institution, &c.Team, &c.Code, &c.CreatedAt, &c.UpdatedAt)
+			&c.Institution, &c.Team, &c.EntryID, &c.Code, &c.CreatedAt, &c.UpdatedAt)
 		return c, err
 	}, "competitors", competitorSelect+` WHERE `+where+` ORDER BY s.code, c.id`, args...)
 }

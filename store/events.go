@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 
 	"bayskills/apperr"
@@ -185,14 +186,14 @@ func (db *DB) Events(ctx context.Context, user int64, all bool) ([]Event, error)
 	return queryAll(ctx, db.read, scanEvent, "events", q+` ORDER BY starts_on DESC, id DESC`, args...)
 }
 
-// UpdateEvent applies p to event id.
-func (db *DB) UpdateEvent(ctx context.Context, id int64, p EventPatch) (Event, error) {
+// UpdateEvent applies p to event id on behalf of user; the change is audited.
+func (db *DB) UpdateEvent(ctx context.Context, id, user int64, p EventPatch) (Event, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		e, err := scanEvent(tx.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
+		old, err := scanEvent(tx.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
 		if err != nil {
 			return notFound(err, "event")
 		}
-		e = p.Apply(e)
+		e := p.Apply(old)
 		e.Normalize()
 		if err := e.Validate(); err != nil {
 			return err
@@ -202,7 +203,11 @@ func (db *DB) UpdateEvent(ctx context.Context, id int64, p EventPatch) (Event, e
 			tie_threshold = ?, updated_at = ? WHERE id = ?`,
 			e.Name.En, e.Name.ZhHans, e.Name.ZhHant, e.Name.Pt, e.StartsOn, e.EndsOn, e.Venue, e.HostRegion,
 			e.Settings.BlindJudging, e.Settings.ConflictRule, e.Settings.TieThreshold, db.stamp(), id)
-		return internal(err, "update event")
+		if err != nil {
+			return internal(err, "update event")
+		}
+		return db.appendAudit(ctx, tx, audit{user: user, event: id, action: ActionEventSettings,
+			subject: "event:" + strconv.FormatInt(id, 10), before: old, after: e})
 	})
 	if err != nil {
 		return Event{}, err

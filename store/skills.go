@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"bayskills/apperr"
+	"bayskills/scoring"
 )
 
 // SkillKind says whether a skill is contested by individuals or by teams.
@@ -31,9 +32,38 @@ type Skill struct {
 	// TeamSize is the most members a team may have (1 for individual skills).
 	TeamSize int `json:"team_size"`
 	// TotalMarks is what the marking scheme's aspects add up to.
-	TotalMarks int    `json:"total_marks"`
-	CreatedAt  string `json:"created_at"`
-	UpdatedAt  string `json:"updated_at"`
+	TotalMarks int             `json:"total_marks"`
+	Marking    MarkingSettings `json:"marking"`
+	CreatedAt  string          `json:"created_at"`
+	UpdatedAt  string          `json:"updated_at"`
+}
+
+// MarkingSettings are a skill's marking options (DESIGN §5).
+type MarkingSettings struct {
+	Aggregation     scoring.Aggregation `json:"aggregation"`      // mean or trimmed_mean
+	DivergenceLimit int                 `json:"divergence_limit"` // D: J scores may differ by at most this
+	SingleEntry     bool                `json:"single_entry"`     // M aspects without a second, confirming entry
+}
+
+// MarkingPatch changes marking settings; nil fields stay as they are.
+type MarkingPatch struct {
+	Aggregation     *scoring.Aggregation `json:"aggregation"`
+	DivergenceLimit *int                 `json:"divergence_limit"`
+	SingleEntry     *bool                `json:"single_entry"`
+}
+
+func (p *MarkingPatch) apply(m MarkingSettings) MarkingSettings {
+	if p != nil {
+		setIf(&m.Aggregation, p.Aggregation)
+		setIf(&m.DivergenceLimit, p.DivergenceLimit)
+		setIf(&m.SingleEntry, p.SingleEntry)
+	}
+	return m
+}
+
+func defaultMarking() MarkingSettings {
+	r := scoring.DefaultMarkingRules()
+	return MarkingSettings{Aggregation: r.Aggregation, DivergenceLimit: r.DivergenceLimit, SingleEntry: r.SingleEntry}
 }
 
 // SkillInput is what a caller gives to create a skill. Kind defaults to
@@ -43,14 +73,15 @@ type SkillInput struct {
 	Name           Names     `json:"name"`
 	OccupationCode string    `json:"occupation_code"`
 	Kind           SkillKind `json:"kind"`
-	TeamSize       int       `json:"team_size"`
-	TotalMarks     int       `json:"total_marks"`
+	TeamSize       int           `json:"team_size"`
+	TotalMarks     int           `json:"total_marks"`
+	Marking        *MarkingPatch `json:"marking"`
 }
 
 // Skill returns the skill described by in, with defaults filled.
 func (in SkillInput) Skill() Skill {
 	s := Skill{Code: in.Code, Name: in.Name, OccupationCode: in.OccupationCode, Kind: in.Kind, TeamSize: in.TeamSize,
-		TotalMarks: in.TotalMarks}
+		TotalMarks: in.TotalMarks, Marking: in.Marking.apply(defaultMarking())}
 	if s.Kind == "" {
 		s.Kind = Individual
 	}
@@ -69,8 +100,9 @@ type SkillPatch struct {
 	Name           *Names     `json:"name"`
 	OccupationCode *string    `json:"occupation_code"`
 	Kind           *SkillKind `json:"kind"`
-	TeamSize       *int       `json:"team_size"`
-	TotalMarks     *int       `json:"total_marks"`
+	TeamSize       *int          `json:"team_size"`
+	TotalMarks     *int          `json:"total_marks"`
+	Marking        *MarkingPatch `json:"marking"`
 }
 
 // Apply returns s with p's fields set.
@@ -83,6 +115,7 @@ func (p SkillPatch) Apply(s Skill) Skill {
 	setIf(&s.Kind, p.Kind)
 	setIf(&s.TeamSize, p.TeamSize)
 	setIf(&s.TotalMarks, p.TotalMarks)
+	s.Marking = p.Marking.apply(s.Marking)
 	return s
 }
 
@@ -114,16 +147,23 @@ func (s Skill) Validate() error {
 	if s.TotalMarks < 1 || s.TotalMarks > 1000 {
 		fe.Add("total_marks", "must be between 1 and 1000")
 	}
+	if _, err := scoring.ParseAggregation(string(s.Marking.Aggregation)); err != nil || s.Marking.Aggregation == "" {
+		fe.Add("marking.aggregation", "must be mean or trimmed_mean")
+	}
+	if d := s.Marking.DivergenceLimit; d < 0 || d > 3 {
+		fe.Add("marking.divergence_limit", "must be between 0 and 3")
+	}
 	return fe.Err("the skill has invalid fields")
 }
 
 const skillColumns = `id, event_id, code, name_en, name_zh_hans, name_zh_hant, name_pt, occupation_code, kind,
-	team_size, total_marks, created_at, updated_at`
+	team_size, total_marks, aggregation, divergence_limit, single_entry, created_at, updated_at`
 
 func scanSkill(row scanner) (Skill, error) {
 	var s Skill
 	err := row.Scan(&s.ID, &s.EventID, &s.Code, &s.Name.En, &s.Name.ZhHans, &s.Name.ZhHant, &s.Name.Pt,
-		&s.OccupationCode, &s.Kind, &s.TeamSize, &s.TotalMarks, &s.CreatedAt, &s.UpdatedAt)
+		&s.OccupationCode, &s.Kind, &s.TeamSize, &s.TotalMarks, &s.Marking.Aggregation, &s.Marking.DivergenceLimit,
+		&s.Marking.SingleEntry, &s.CreatedAt, &s.UpdatedAt)
 	return s, err
 }
 
@@ -148,9 +188,10 @@ func (db *DB) CreateSkill(ctx context.Context, event int64, in SkillInput) (Skil
 
 func insertSkill(ctx context.Context, tx *sql.Tx, event int64, s Skill, now string) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO skills (event_id, code, name_en, name_zh_hans, name_zh_hant, name_pt,
-		occupation_code, kind, team_size, total_marks, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		occupation_code, kind, team_size, total_marks, aggregation, divergence_limit, single_entry, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		event, s.Code, s.Name.En, s.Name.ZhHans, s.Name.ZhHant, s.Name.Pt, s.OccupationCode, s.Kind, s.TeamSize,
-		s.TotalMarks, now, now)
+		s.TotalMarks, s.Marking.Aggregation, s.Marking.DivergenceLimit, s.Marking.SingleEntry, now, now)
 	if isUnique(err) {
 		return 0, apperr.New(apperr.Conflict, "the event already has a skill with code %q", s.Code)
 	}
@@ -171,9 +212,10 @@ func (db *DB) Skills(ctx context.Context, event int64) ([]Skill, error) {
 	return queryAll(ctx, db.read, scanSkill, "skills", `SELECT `+skillColumns+` FROM skills WHERE event_id = ? ORDER BY code`, event)
 }
 
-// UpdateSkill applies p to skill id of event. The kind and team size cannot
-// change in a way that existing teams no longer fit.
-func (db *DB) UpdateSkill(ctx context.Context, event, id int64, p SkillPatch) (Skill, error) {
+// UpdateSkill applies p to skill id of event, on behalf of user. The kind and
+// team size cannot change in a way that existing teams no longer fit; the
+// total cannot change once marking started. The change is audited.
+func (db *DB) UpdateSkill(ctx context.Context, event, id, user int64, p SkillPatch) (Skill, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		old, err := scanSkill(tx.QueryRowContext(ctx, `SELECT `+skillColumns+` FROM skills WHERE id = ? AND event_id = ?`, id, event))
 		if err != nil {
@@ -204,14 +246,29 @@ func (db *DB) UpdateSkill(ctx context.Context, event, id int64, p SkillPatch) (S
 				return apperr.New(apperr.Conflict, "a team of this skill already has %d members", largest)
 			}
 		}
+		if s.TotalMarks != old.TotalMarks {
+			var locked sql.NullString
+			if err := tx.QueryRowContext(ctx, `SELECT scheme_locked_at FROM skills WHERE id = ?`, id).Scan(&locked); err != nil {
+				return internal(err, "load lock")
+			}
+			if locked.Valid {
+				return apperr.New(apperr.Conflict, "marking started: the skill's total cannot change")
+			}
+		}
+		s.UpdatedAt = db.stamp()
 		_, err = tx.ExecContext(ctx, `UPDATE skills SET code = ?, name_en = ?, name_zh_hans = ?, name_zh_hant = ?, name_pt = ?,
-			occupation_code = ?, kind = ?, team_size = ?, total_marks = ?, updated_at = ? WHERE id = ?`,
+			occupation_code = ?, kind = ?, team_size = ?, total_marks = ?, aggregation = ?, divergence_limit = ?,
+			single_entry = ?, updated_at = ? WHERE id = ?`,
 			s.Code, s.Name.En, s.Name.ZhHans, s.Name.ZhHant, s.Name.Pt, s.OccupationCode, s.Kind, s.TeamSize,
-			s.TotalMarks, db.stamp(), id)
+			s.TotalMarks, s.Marking.Aggregation, s.Marking.DivergenceLimit, s.Marking.SingleEntry, s.UpdatedAt, id)
 		if isUnique(err) {
 			return apperr.New(apperr.Conflict, "the event already has a skill with code %q", s.Code)
 		}
-		return internal(err, "update skill")
+		if err != nil {
+			return internal(err, "update skill")
+		}
+		return db.appendAudit(ctx, tx, audit{user: user, event: event, skill: id, action: ActionSkillSettings,
+			subject: "skill:" + s.Code, before: old, after: s})
 	})
 	if err != nil {
 		return Skill{}, err

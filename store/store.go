@@ -40,6 +40,9 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+
+	queue         chan *groupWrite // group commit (commit.go)
+	committerDone chan struct{}
 }
 
 // dsn builds the connection string. busy_timeout comes first so that the
@@ -91,11 +94,13 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.read = r
+	db.startCommitter()
 	return db, nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stopCommitter()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
