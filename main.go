@@ -54,6 +54,7 @@ type config struct {
 	addr, data, baseURL string
 	tlsCert, tlsKey     string
 	logFormat           string
+	loginsPerMinute     int
 	demo                bool
 	adminPassword       string // environment only: secrets stay off the command line
 }
@@ -76,6 +77,11 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 	fs.StringVar(&cfg.tlsCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (BAYSKILLS_TLS_CERT)")
 	fs.StringVar(&cfg.tlsKey, "tls-key", env("TLS_KEY", ""), "TLS key file (BAYSKILLS_TLS_KEY)")
 	fs.StringVar(&cfg.logFormat, "log-format", env("LOG_FORMAT", "text"), "log format: text or json (BAYSKILLS_LOG_FORMAT)")
+	logins, err := strconv.Atoi(env("LOGIN_LIMIT", "120"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("BAYSKILLS_LOGIN_LIMIT must be a number")
+	}
+	fs.IntVar(&cfg.loginsPerMinute, "login-limit", logins, "sign-in attempts per minute per client address (BAYSKILLS_LOGIN_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
 	}
@@ -172,7 +178,8 @@ func serve(ctx context.Context, cfg *config, db *store.DB, stdout io.Writer) err
 			return err
 		}
 	}
-	srv, err := server.New(db, server.Config{DataDir: cfg.data, BaseURL: cfg.baseURL, Version: version, Logger: log})
+	srv, err := server.New(db, server.Config{DataDir: cfg.data, BaseURL: cfg.baseURL, Version: version, Logger: log,
+		LoginsPerMinute: cfg.loginsPerMinute})
 	if err != nil {
 		return err
 	}

@@ -10,41 +10,41 @@ import (
 	"testing"
 )
 
-// jAspect returns a judgement aspect with the four descriptors WorldSkills
+// judgementAspect returns a judgement aspect with the four descriptors WorldSkills
 // requires, for scores 0, 1, 2 and 3.
-func jAspect(desc string, max Centi, d0, d1, d2, d3 string) Aspect {
-	return Aspect{Kind: Judgement, Description: desc, MaxMark: max, Standard: "WSOS 5", Descriptors: []string{d0, d1, d2, d3}}
+func judgementAspect(desc string, maxMark Centi, d0, d1, d2, d3 string) Aspect {
+	return Aspect{Kind: Judgement, Description: desc, MaxMark: maxMark, Standard: "WSOS 5", Descriptors: []string{d0, d1, d2, d3}}
 }
 
-// mAspect returns a measurement aspect.
-func mAspect(desc string, max Centi, rule string) Aspect {
-	return Aspect{Kind: Measurement, Description: desc, MaxMark: max, Standard: "WSOS 4", Rule: rule}
+// measurementAspect returns a measurement aspect.
+func measurementAspect(desc string, maxMark Centi, rule string) Aspect {
+	return Aspect{Kind: Measurement, Description: desc, MaxMark: maxMark, Standard: "WSOS 4", Rule: rule}
 }
 
-// cncScheme returns a valid CNC Milling marking scheme totalling 100 marks,
+// cncMillingScheme returns a valid CNC Milling marking scheme totalling 100 marks,
 // normalized, with codes filled by Normalize (A, A1, A1.1, …).
-func cncScheme() Scheme {
+func cncMillingScheme() Scheme {
 	const tol = "Full mark within tolerance, otherwise 0"
 	dims := func(descs ...string) []Aspect {
 		as := make([]Aspect, len(descs))
 		for i, d := range descs {
-			as[i] = mAspect(d, 150, tol)
+			as[i] = measurementAspect(d, 150, tol)
 		}
 		return as
 	}
 	s := Scheme{Criteria: []Criterion{
 		{Name: "Work organisation and safety", SubCriteria: []SubCriterion{
 			{Name: "Health, safety and housekeeping", Aspects: []Aspect{
-				mAspect("Safety glasses and safety shoes worn at all times in the workshop", 200, "2 marks deducted per observed breach, down to 0"),
-				mAspect("Machine and work area cleaned at the end of the module", 200, ""),
-				jAspect("Handling of tools, fixtures and workpieces", 300,
+				measurementAspect("Safety glasses and safety shoes worn at all times in the workshop", 200, "2 marks deducted per observed breach, down to 0"),
+				measurementAspect("Machine and work area cleaned at the end of the module", 200, ""),
+				judgementAspect("Handling of tools, fixtures and workpieces", 300,
 					"Unsafe handling; tools or workpieces damaged or dropped",
 					"Safe handling with frequent lapses in order and care",
 					"Safe and orderly handling with minor lapses",
 					"Exemplary, safe and efficient handling throughout"),
 			}},
 			{Name: "Planning", Aspects: []Aspect{
-				mAspect("Machining sequence and tool list documented before machining", 300, ""),
+				measurementAspect("Machining sequence and tool list documented before machining", 300, ""),
 			}},
 		}},
 		{Name: "Dimensions", SubCriteria: []SubCriterion{
@@ -62,39 +62,39 @@ func cncScheme() Scheme {
 		}},
 		{Name: "Surface finish", SubCriteria: []SubCriterion{
 			{Name: "Machined surfaces", Aspects: []Aspect{
-				jAspect("Surface finish of bores and pockets", 600,
+				judgementAspect("Surface finish of bores and pockets", 600,
 					"Visible chatter or tearing; Ra clearly above 3.2",
 					"Uneven finish with tool marks; Ra around 3.2",
 					"Even finish with few tool marks; Ra around 1.6",
 					"Uniform finish comparable to grinding; Ra 0.8 or better"),
-				jAspect("Surface finish of outer contour and faces", 600,
+				judgementAspect("Surface finish of outer contour and faces", 600,
 					"Steps, chatter or dwell marks clearly visible",
 					"Several visible steps or dwell marks",
 					"Few, faint witness marks",
 					"No visible steps, dwell or witness marks"),
-				jAspect("Blending of roughing and finishing passes", 600,
+				judgementAspect("Blending of roughing and finishing passes", 600,
 					"Clear mismatch between passes",
 					"Mismatch visible in several places",
 					"Mismatch barely visible",
 					"Passes blend without any visible transition"),
 			}},
 			{Name: "Edges and appearance", Aspects: []Aspect{
-				jAspect("Deburring and edge quality", 600,
+				judgementAspect("Deburring and edge quality", 600,
 					"Burrs left on most edges", "Burrs left on some edges",
 					"All edges deburred, unevenly", "All edges evenly deburred and broken"),
-				jAspect("Overall appearance of the finished part", 600,
+				judgementAspect("Overall appearance of the finished part", 600,
 					"Damaged, scratched or marked part", "Several handling marks",
 					"Clean part with minor marks", "Flawless, professional appearance"),
 			}},
 		}},
 		{Name: "Function and assembly", SubCriteria: []SubCriterion{
 			{Name: "Assembly", Aspects: []Aspect{
-				mAspect("Part 1 and part 2 assemble by hand without force", 1000, ""),
-				mAspect("Dowel pins fit with transition fit", 500, ""),
-				mAspect("Assembled height 65 ±0.05", 500, ""),
+				measurementAspect("Part 1 and part 2 assemble by hand without force", 1000, ""),
+				measurementAspect("Dowel pins fit with transition fit", 500, ""),
+				measurementAspect("Assembled height 65 ±0.05", 500, ""),
 			}},
 			{Name: "Function", Aspects: []Aspect{
-				mAspect("Slide moves freely over its full stroke", 1000, "5 marks deducted if it sticks, 0 if it does not move"),
+				measurementAspect("Slide moves freely over its full stroke", 1000, "5 marks deducted if it sticks, 0 if it does not move"),
 			}},
 		}},
 	}}
@@ -102,8 +102,8 @@ func cncScheme() Scheme {
 	return s
 }
 
-// clone returns a deep copy of s, so that a test can change it freely.
-func clone(s Scheme) Scheme {
+// cloneScheme returns a deep copy of s, so that a test can change it freely.
+func cloneScheme(s Scheme) Scheme {
 	out := Scheme{Criteria: slices.Clone(s.Criteria)}
 	for i := range out.Criteria {
 		c := &out.Criteria[i]
@@ -119,9 +119,9 @@ func clone(s Scheme) Scheme {
 	return out
 }
 
-// find returns the aspect of s with the given code; it fails the test if
+// findAspect returns the aspect of s with the given code; it fails the test if
 // there is none.
-func find(t *testing.T, s *Scheme, code string) *Aspect {
+func findAspect(t *testing.T, s *Scheme, code string) *Aspect {
 	t.Helper()
 	for _, a := range s.aspects() {
 		if a.Code == code {
@@ -132,8 +132,8 @@ func find(t *testing.T, s *Scheme, code string) *Aspect {
 	return nil
 }
 
-// paths returns the paths of problems, in order.
-func paths(problems []Problem) []string {
+// problemPaths returns the paths of problems, in order.
+func problemPaths(problems []Problem) []string {
 	var out []string
 	for _, p := range problems {
 		out = append(out, p.Path)
@@ -142,7 +142,7 @@ func paths(problems []Problem) []string {
 }
 
 func TestCNCSchemeIsValid(t *testing.T) {
-	s := cncScheme()
+	s := cncMillingScheme()
 	if got := s.Total(); got != 100*Mark {
 		t.Fatalf("Total() = %s, want 100", got)
 	}
@@ -168,67 +168,67 @@ func TestValidate(t *testing.T) {
 		{"sub-criterion without aspects", func(t *testing.T, s *Scheme) { s.Criteria[2].SubCriteria[1].Aspects = nil }, 0, []string{"C2", "total"}},
 		{"duplicate criterion code", func(t *testing.T, s *Scheme) { s.Criteria[3].Code = "C" }, 0, []string{"C"}},
 		{"duplicate sub-criterion code", func(t *testing.T, s *Scheme) { s.Criteria[1].SubCriteria[2].Code = "A1" }, 0, []string{"A1"}},
-		{"duplicate aspect code in another sub-criterion", func(t *testing.T, s *Scheme) { find(t, s, "B2.1").Code = "B1.1" }, 0, []string{"B1.1"}},
+		{"duplicate aspect code in another sub-criterion", func(t *testing.T, s *Scheme) { findAspect(t, s, "B2.1").Code = "B1.1" }, 0, []string{"B1.1"}},
 		{"sub-criterion code clashes with a later criterion", func(t *testing.T, s *Scheme) { s.Criteria[0].SubCriteria[1].Code = "B" }, 0, []string{"B"}},
-		{"aspect code clashes with a sub-criterion", func(t *testing.T, s *Scheme) { find(t, s, "D2.1").Code = "D1" }, 0, []string{"D1"}},
+		{"aspect code clashes with a sub-criterion", func(t *testing.T, s *Scheme) { findAspect(t, s, "D2.1").Code = "D1" }, 0, []string{"D1"}},
 		{"criterion code with a digit", func(t *testing.T, s *Scheme) { s.Criteria[0].Code = "A1X" }, 0, []string{"A1X"}},
 		{"criterion code too long", func(t *testing.T, s *Scheme) { s.Criteria[0].Code = "ABCD" }, 0, []string{"ABCD"}},
 		{"criterion code of 3 letters", func(t *testing.T, s *Scheme) { s.Criteria[0].Code = "WOS" }, 0, nil},
 		{"criterion code missing", func(t *testing.T, s *Scheme) { s.Criteria[1].Code = "" }, 0, []string{"criterion 2"}},
 		{"sub-criterion code with a space", func(t *testing.T, s *Scheme) { s.Criteria[0].SubCriteria[0].Code = "A 1" }, 0, []string{"A 1"}},
 		{"sub-criterion code missing", func(t *testing.T, s *Scheme) { s.Criteria[0].SubCriteria[1].Code = "" }, 0, []string{"A sub-criterion 2"}},
-		{"aspect code of 17 characters", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Code = "A1.1-123456789012" }, 0, []string{"A1.1-123456789012"}},
-		{"aspect code of 16 characters", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Code = "A1.1-12345678901" }, 0, nil},
-		{"aspect code missing", func(t *testing.T, s *Scheme) { find(t, s, "A1.2").Code = "" }, 0, []string{"A1 aspect 2"}},
+		{"aspect code of 17 characters", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Code = "A1.1-123456789012" }, 0, []string{"A1.1-123456789012"}},
+		{"aspect code of 16 characters", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Code = "A1.1-12345678901" }, 0, nil},
+		{"aspect code missing", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.2").Code = "" }, 0, []string{"A1 aspect 2"}},
 		{"criterion name missing", func(t *testing.T, s *Scheme) { s.Criteria[0].Name = "" }, 0, []string{"A.name"}},
 		{"criterion name of 501 characters", func(t *testing.T, s *Scheme) { s.Criteria[0].Name = long(501) }, 0, []string{"A.name"}},
 		{"criterion name of 500 characters", func(t *testing.T, s *Scheme) { s.Criteria[0].Name = long(500) }, 0, nil},
 		{"criterion name with a line break", func(t *testing.T, s *Scheme) { s.Criteria[0].Name = "Work\norganisation" }, 0, []string{"A.name"}},
 		{"sub-criterion name missing", func(t *testing.T, s *Scheme) { s.Criteria[1].SubCriteria[0].Name = "" }, 0, []string{"B1.name"}},
 		{"sub-criterion name not UTF-8", func(t *testing.T, s *Scheme) { s.Criteria[1].SubCriteria[0].Name = "Bores \xff" }, 0, []string{"B1.name"}},
-		{"description missing", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Description = "" }, 0, []string{"A1.1.description"}},
-		{"description with a tab", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Description = "PPE\tworn" }, 0, []string{"A1.1.description"}},
-		{"description with a line break", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Description = "PPE worn:\nglasses, shoes" }, 0, nil},
-		{"description of 501 characters", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Description = long(501) }, 0, []string{"A1.1.description"}},
-		{"standard of 501 characters", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Standard = long(501) }, 0, []string{"A1.1.standard"}},
-		{"rule with a NUL", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Rule = "0 if\x00missing" }, 0, []string{"A1.1.rule"}},
-		{"unknown kind", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Kind = "X" }, 0, []string{"A1.1.kind"}},
-		{"kind missing", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Kind = "" }, 0, []string{"A1.1.kind"}},
-		{"max mark zero", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").MaxMark = 0 }, 0, []string{"A1.1.max_mark", "total"}},
-		{"max mark negative", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").MaxMark = -200 }, 0, []string{"A1.1.max_mark", "total"}},
-		{"max mark above the total", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").MaxMark = 10100 }, 0, []string{"A1.1.max_mark", "total"}},
+		{"description missing", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Description = "" }, 0, []string{"A1.1.description"}},
+		{"description with a tab", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Description = "PPE\tworn" }, 0, []string{"A1.1.description"}},
+		{"description with a line break", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Description = "PPE worn:\nglasses, shoes" }, 0, nil},
+		{"description of 501 characters", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Description = long(501) }, 0, []string{"A1.1.description"}},
+		{"standard of 501 characters", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Standard = long(501) }, 0, []string{"A1.1.standard"}},
+		{"rule with a NUL", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Rule = "0 if\x00missing" }, 0, []string{"A1.1.rule"}},
+		{"unknown kind", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Kind = "X" }, 0, []string{"A1.1.kind"}},
+		{"kind missing", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Kind = "" }, 0, []string{"A1.1.kind"}},
+		{"max mark zero", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").MaxMark = 0 }, 0, []string{"A1.1.max_mark", "total"}},
+		{"max mark negative", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").MaxMark = -200 }, 0, []string{"A1.1.max_mark", "total"}},
+		{"max mark above the total", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").MaxMark = 10100 }, 0, []string{"A1.1.max_mark", "total"}},
 		{"judgement aspect with 3 descriptors", func(t *testing.T, s *Scheme) {
-			a := find(t, s, "C1.1")
+			a := findAspect(t, s, "C1.1")
 			a.Descriptors = a.Descriptors[:3]
 		}, 0, []string{"C1.1.descriptors"}},
 		{"judgement aspect with 5 descriptors", func(t *testing.T, s *Scheme) {
-			a := find(t, s, "C1.1")
+			a := findAspect(t, s, "C1.1")
 			a.Descriptors = append(a.Descriptors, "Beyond perfect")
 		}, 0, []string{"C1.1.descriptors"}},
-		{"judgement aspect without descriptors", func(t *testing.T, s *Scheme) { find(t, s, "C1.1").Descriptors = nil }, 0, []string{"C1.1.descriptors"}},
+		{"judgement aspect without descriptors", func(t *testing.T, s *Scheme) { findAspect(t, s, "C1.1").Descriptors = nil }, 0, []string{"C1.1.descriptors"}},
 		{"judgement aspect with two empty descriptors", func(t *testing.T, s *Scheme) {
-			a := find(t, s, "C1.2")
+			a := findAspect(t, s, "C1.2")
 			a.Descriptors[1], a.Descriptors[3] = "", ""
 		}, 0, []string{"C1.2.descriptors", "C1.2.descriptors"}},
-		{"descriptor of 1001 characters", func(t *testing.T, s *Scheme) { find(t, s, "C2.1").Descriptors[0] = long(1001) }, 0, []string{"C2.1.descriptors"}},
-		{"descriptor of 1000 characters", func(t *testing.T, s *Scheme) { find(t, s, "C2.1").Descriptors[0] = long(1000) }, 0, nil},
+		{"descriptor of 1001 characters", func(t *testing.T, s *Scheme) { findAspect(t, s, "C2.1").Descriptors[0] = long(1001) }, 0, []string{"C2.1.descriptors"}},
+		{"descriptor of 1000 characters", func(t *testing.T, s *Scheme) { findAspect(t, s, "C2.1").Descriptors[0] = long(1000) }, 0, nil},
 		{"measurement aspect with descriptors", func(t *testing.T, s *Scheme) {
-			find(t, s, "A1.1").Descriptors = []string{"none", "some", "most", "all"}
+			findAspect(t, s, "A1.1").Descriptors = []string{"none", "some", "most", "all"}
 		}, 0, []string{"A1.1.descriptors"}},
-		{"sum below the total", func(t *testing.T, s *Scheme) { find(t, s, "A2.1").MaxMark = 150 }, 0, []string{"total"}},
+		{"sum below the total", func(t *testing.T, s *Scheme) { findAspect(t, s, "A2.1").MaxMark = 150 }, 0, []string{"total"}},
 		{"skill total differs", func(t *testing.T, s *Scheme) {}, 200 * Mark, []string{"total"}},
 		{"skill total zero", func(t *testing.T, s *Scheme) {}, -1, []string{"total"}},
 		{"several problems in document order", func(t *testing.T, s *Scheme) {
-			find(t, s, "D2.1").Kind = "?"
+			findAspect(t, s, "D2.1").Kind = "?"
 			s.Criteria[0].Name = ""
-			find(t, s, "C1.1").Descriptors[0] = ""
-			find(t, s, "B1.1").MaxMark = 0
-			find(t, s, "B1.2").MaxMark = 300
+			findAspect(t, s, "C1.1").Descriptors[0] = ""
+			findAspect(t, s, "B1.1").MaxMark = 0
+			findAspect(t, s, "B1.2").MaxMark = 300
 		}, 0, []string{"A.name", "B1.1.max_mark", "C1.1.descriptors", "D2.1.kind"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := clone(cncScheme())
+			s := cloneScheme(cncMillingScheme())
 			tc.change(t, &s)
 			total := tc.total
 			switch total {
@@ -238,8 +238,8 @@ func TestValidate(t *testing.T) {
 				total = 0
 			}
 			got := s.Validate(total)
-			if !slices.Equal(paths(got), tc.want) {
-				t.Fatalf("Validate paths = %q, want %q\nproblems: %+v", paths(got), tc.want, got)
+			if !slices.Equal(problemPaths(got), tc.want) {
+				t.Fatalf("Validate paths = %q, want %q\nproblems: %+v", problemPaths(got), tc.want, got)
 			}
 			for _, p := range got {
 				if p.Message == "" {
@@ -256,20 +256,20 @@ func TestValidateMessages(t *testing.T) {
 		change func(t *testing.T, s *Scheme)
 		want   Problem
 	}{
-		{"sum", func(t *testing.T, s *Scheme) { find(t, s, "A2.1").MaxMark = 150 },
+		{"sum", func(t *testing.T, s *Scheme) { findAspect(t, s, "A2.1").MaxMark = 150 },
 			Problem{"total", "aspects add up to 98.5, the skill's total is 100"}},
-		{"duplicate", func(t *testing.T, s *Scheme) { find(t, s, "D2.1").Code = "D1" },
+		{"duplicate", func(t *testing.T, s *Scheme) { findAspect(t, s, "D2.1").Code = "D1" },
 			Problem{"D1", "the code D1 is already used by a sub-criterion earlier in the scheme; codes of criteria, sub-criteria and aspects must all differ"}},
-		{"empty descriptor", func(t *testing.T, s *Scheme) { find(t, s, "C1.1").Descriptors[2] = "" },
+		{"empty descriptor", func(t *testing.T, s *Scheme) { findAspect(t, s, "C1.1").Descriptors[2] = "" },
 			Problem{"C1.1.descriptors", "the descriptor for score 2 is required"}},
-		{"unknown kind", func(t *testing.T, s *Scheme) { find(t, s, "A1.1").Kind = "Q" },
+		{"unknown kind", func(t *testing.T, s *Scheme) { findAspect(t, s, "A1.1").Kind = "Q" },
 			Problem{"A1.1.kind", `the kind must be M (measurement) or J (judgement), not "Q"`}},
 		{"no sub-criteria", func(t *testing.T, s *Scheme) { s.Criteria[3].SubCriteria = nil },
 			Problem{"D", "criterion D has no sub-criteria; add at least one"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := clone(cncScheme())
+			s := cloneScheme(cncMillingScheme())
 			tc.change(t, &s)
 			got := s.Validate(100 * Mark)
 			if len(got) == 0 || got[0] != tc.want {
@@ -311,7 +311,7 @@ func TestValidateAspectCount(t *testing.T) {
 			if got := s.AspectCount(); got != tc.n {
 				t.Fatalf("AspectCount() = %d, want %d", got, tc.n)
 			}
-			if got := paths(s.Validate(Centi(tc.n) * 5)); !slices.Equal(got, tc.want) {
+			if got := problemPaths(s.Validate(Centi(tc.n) * 5)); !slices.Equal(got, tc.want) {
 				t.Fatalf("Validate paths = %q, want %q", got, tc.want)
 			}
 		})
@@ -355,7 +355,7 @@ func TestNormalize(t *testing.T) {
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("Normalize:\n got %+v\nwant %+v", s, want)
 	}
-	again := clone(s)
+	again := cloneScheme(s)
 	again.Normalize()
 	if !reflect.DeepEqual(again, s) {
 		t.Fatalf("Normalize is not idempotent:\n got %+v\nwant %+v", again, s)
@@ -375,7 +375,7 @@ func TestLetters(t *testing.T) {
 }
 
 func TestSchemeAspect(t *testing.T) {
-	s := cncScheme()
+	s := cncMillingScheme()
 	id := int64(0)
 	for _, a := range s.aspects() {
 		id++
@@ -444,7 +444,7 @@ func TestValidateRandomSchemes(t *testing.T) {
 		if got := s.Validate(sum); got != nil {
 			t.Fatalf("scheme %d: Validate(%s) = %+v, want nil", n, sum, got)
 		}
-		if got := paths(s.Validate(sum + 1)); !slices.Equal(got, []string{"total"}) {
+		if got := problemPaths(s.Validate(sum + 1)); !slices.Equal(got, []string{"total"}) {
 			t.Fatalf("scheme %d: Validate(%s) paths = %q, want [total]", n, sum+1, got)
 		}
 		b, err := json.Marshal(s)

@@ -57,7 +57,7 @@ func (s *Server) putScheme(c *gin.Context) {
 			return
 		}
 	} else {
-		t, err := readUpload(c, columns{})
+		t, err := readUpload(c, schemeFileColumns)
 		if err != nil {
 			fail(c, err)
 			return

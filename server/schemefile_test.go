@@ -47,9 +47,9 @@ func loadCNCScheme(t *testing.T) scoring.Scheme {
 	return s
 }
 
-// edgeScheme is a small valid scheme of 10 marks with texts that files
+// edgeCaseScheme is a small valid scheme of 10 marks with texts that files
 // tend to mangle: Chinese, commas, quotes, line breaks, two decimals.
-func edgeScheme() scoring.Scheme {
+func edgeCaseScheme() scoring.Scheme {
 	s := scoring.Scheme{Criteria: []scoring.Criterion{
 		{Code: "A", Name: "工作组织与管理, \"safety\"", SubCriteria: []scoring.SubCriterion{
 			{Code: "A1", Name: "安全", Aspects: []scoring.Aspect{
@@ -75,7 +75,7 @@ func TestSchemeFileRoundTrip(t *testing.T) {
 		total  scoring.Centi
 	}{
 		{"cnc template", loadCNCScheme(t), 100 * scoring.Mark},
-		{"edge cases", edgeScheme(), 10 * scoring.Mark},
+		{"edge cases", edgeCaseScheme(), 10 * scoring.Mark},
 	}
 	for _, sc := range schemes {
 		if problems := sc.scheme.Validate(sc.total); problems != nil {

@@ -22,6 +22,9 @@ type Config struct {
 	Version string // build version, for /healthz
 	Logger  *slog.Logger
 	Now     func() time.Time // clock; time.Now when nil
+	// LoginsPerMinute caps sign-in attempts per client address (default
+	// 120: a hall of judges behind one venue NAT signs in at 8 a.m.).
+	LoginsPerMinute int
 }
 
 // Server serves the API.
@@ -47,6 +50,9 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.LoginsPerMinute <= 0 {
+		cfg.LoginsPerMinute = 120
+	}
 	issuer := cfg.BaseURL
 	if issuer == "" {
 		issuer = "bayskills"
@@ -56,9 +62,7 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		cfg:    cfg,
 		log:    cfg.Logger,
 		tokens: &tokens{key: key, issuer: issuer, now: cfg.Now},
-		// Per address: 30 attempts a minute, room for a hall of judges behind
-		// one venue NAT signing in at once.
-		loginByAddr: newLimiter(30, time.Minute, cfg.Now),
+		loginByAddr: newLimiter(cfg.LoginsPerMinute, time.Minute, cfg.Now),
 		// Per account: 5 failures per 15 minutes; a 6-digit PIN then takes
 		// years to guess.
 		loginByAccount: newLimiter(5, 15*time.Minute, cfg.Now),
