@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -57,6 +58,7 @@ type config struct {
 	loginsPerMinute     int
 	demo                bool
 	adminPassword       string // environment only: secrets stay off the command line
+	cpuProfile          string // environment only (BAYSKILLS_CPU_PROFILE): a diagnostic for load tests
 }
 
 func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (*config, []string, error) {
@@ -67,7 +69,7 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		return def
 	}
 	demoDefault, _ := strconv.ParseBool(env("DEMO", "false"))
-	cfg := &config{adminPassword: getenv("BAYSKILLS_ADMIN_PASSWORD")}
+	cfg := &config{adminPassword: getenv("BAYSKILLS_ADMIN_PASSWORD"), cpuProfile: getenv("BAYSKILLS_CPU_PROFILE")}
 	fs := flag.NewFlagSet("bayskills "+name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.addr, "addr", env("ADDR", ":8080"), "listen address (BAYSKILLS_ADDR)")
@@ -109,7 +111,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "migrate", "backup", "audit":
+	case "audit":
+		if len(args) == 0 || args[0] != "verify" {
+			return fmt.Errorf("usage: bayskills audit verify [flags]")
+		}
+		args = args[1:]
+	case "serve", "migrate", "backup":
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}
@@ -120,8 +127,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	wantArgs := map[string]int{"backup": 1, "audit": 1}[cmd]
-	if len(rest) != wantArgs || cmd == "audit" && rest[0] != "verify" {
+	if len(rest) != map[string]int{"backup": 1}[cmd] {
 		return fmt.Errorf("unexpected arguments %q\n\n%s", rest, usage)
 	}
 	db, err := store.Open(ctx, cfg.data)
@@ -168,6 +174,16 @@ func serve(ctx context.Context, cfg *config, db *store.DB, stdout io.Writer) err
 	log := slog.New(handler)
 	slog.SetDefault(log)
 
+	if path := cfg.cpuProfile; path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	generated, err := server.EnsureAdmin(ctx, db, cfg.adminPassword)
 	if err != nil {
 		return err

@@ -103,9 +103,9 @@ func (s *Server) generatePanels(c *gin.Context) {
 	})
 }
 
-// judgeOf returns the caller's judge record at the path's event.
-func (s *Server) judgeOf(c *gin.Context) (store.Judge, error) {
-	return s.db.JudgeOf(c.Request.Context(), eventOf(c).ID, caller(c).User.ID)
+// judgeOf returns the id of the caller's judge record at the path's event.
+func (s *Server) judgeOf(c *gin.Context) (int64, error) {
+	return s.db.JudgeID(c.Request.Context(), eventOf(c).ID, caller(c).User.ID)
 }
 
 func (s *Server) judgeWork(c *gin.Context) {
@@ -114,7 +114,7 @@ func (s *Server) judgeWork(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	w, err := s.db.JudgeWork(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, j.ID)
+	w, err := s.db.JudgeWork(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, j)
 	respond(c, http.StatusOK, w, err)
 }
 
@@ -135,7 +135,7 @@ func (s *Server) submitMarks(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		res, err := s.db.SubmitMarks(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, j.ID, caller(c).User.ID, req.Marks)
+		res, err := s.db.SubmitMarks(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, j, caller(c).User.ID, req.Marks)
 		return marksResponse{Marks: res}, err
 	})
 }
@@ -151,7 +151,7 @@ func (s *Server) signOff(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		return s.db.SignOff(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, j.ID, caller(c).User.ID, req.EntryID,
+		return s.db.SignOff(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, j, caller(c).User.ID, req.EntryID,
 			req.SubCriterionID)
 	})
 }

@@ -69,7 +69,25 @@ func marshalState(v any) (json.RawMessage, error) {
 }
 
 func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, a audit) error {
-	e := AuditEntry{At: db.stamp(), UserID: a.user, EventID: a.event, SkillID: a.skill, Action: a.action, Subject: a.subject}
+	return (&chain{db: db, tx: tx}).append(ctx, a)
+}
+
+const sqlInsertAudit = `INSERT INTO audit (seq, at, user_id, event_id, skill_id, action, subject, before, after, prev_hash,
+	hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const sqlAuditHead = `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`
+
+// chain appends entries within one transaction, reading the chain's head once.
+type chain struct {
+	db     *DB
+	tx     *sql.Tx
+	loaded bool
+	seq    int64
+	prev   string
+}
+
+func (c *chain) append(ctx context.Context, a audit) error {
+	e := AuditEntry{At: c.db.stamp(), UserID: a.user, EventID: a.event, SkillID: a.skill, Action: a.action, Subject: a.subject}
 	var err error
 	if e.Before, err = marshalState(a.before); err != nil {
 		return internal(err, "audit state")
@@ -77,19 +95,32 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, a audit) error {
 	if e.After, err = marshalState(a.after); err != nil {
 		return internal(err, "audit state")
 	}
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&e.Seq, &e.PrevHash)
-	switch {
-	case err == sql.ErrNoRows:
-		e.Seq, e.PrevHash = 0, genesis
-	case err != nil:
-		return internal(err, "audit head")
+	if !c.loaded {
+		head, err := c.db.prepared(ctx, c.tx, sqlAuditHead)
+		if err != nil {
+			return err
+		}
+		err = head.QueryRowContext(ctx).Scan(&c.seq, &c.prev)
+		switch {
+		case err == sql.ErrNoRows:
+			c.seq, c.prev = 0, genesis
+		case err != nil:
+			return internal(err, "audit head")
+		}
+		c.loaded = true
 	}
-	e.Seq++
+	e.Seq, e.PrevHash = c.seq+1, c.prev
 	e.Hash = chainHash(e)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit (seq, at, user_id, event_id, skill_id, action, subject, before, after,
-		prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At, nullZero(e.UserID), nullZero(e.EventID),
-		nullZero(e.SkillID), e.Action, e.Subject, string(e.Before), string(e.After), e.PrevHash, e.Hash)
-	return internal(err, "append audit")
+	stmt, err := c.db.prepared(ctx, c.tx, sqlInsertAudit)
+	if err != nil {
+		return err
+	}
+	if _, err = stmt.ExecContext(ctx, e.Seq, e.At, nullZero(e.UserID), nullZero(e.EventID), nullZero(e.SkillID), e.Action,
+		e.Subject, string(e.Before), string(e.After), e.PrevHash, e.Hash); err != nil {
+		return internal(err, "append audit")
+	}
+	c.seq, c.prev = e.Seq, e.Hash
+	return nil
 }
 
 func nullZero(n int64) any {

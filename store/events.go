@@ -169,7 +169,11 @@ func (db *DB) CreateEvent(ctx context.Context, in EventInput, creator int64) (Ev
 
 // Event loads an event.
 func (db *DB) Event(ctx context.Context, id int64) (Event, error) {
-	e, err := scanEvent(db.read.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
+	s, err := db.readStmt(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`)
+	if err != nil {
+		return Event{}, err
+	}
+	e, err := scanEvent(s.QueryRowContext(ctx, id))
 	return e, notFound(err, "event")
 }
 

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -67,6 +69,15 @@ func payloadHash(in MarkInput) string {
 	return hex.EncodeToString(h[:16])
 }
 
+// The statements of the marking path, prepared once (see hotStatements).
+const (
+	sqlInsertMark = `INSERT INTO marks (entry_id, aspect_id, judge_id, value, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 1, ?, ?)`
+	sqlUpdateMark        = `UPDATE marks SET value = ?, version = ?, updated_at = ? WHERE id = ?`
+	sqlInsertMarkRequest = `INSERT INTO mark_requests (judge_id, idem_key, payload_hash, mark_id, version, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`
+)
+
 // SubmitMarks stores a batch of marks by judge (of skill, of event): all or
 // nothing. Bad inputs (a score out of range, an aspect outside the judge's
 // panels, a competitor the judge is conflicted with, a locked sub-criterion)
@@ -88,6 +99,13 @@ func (db *DB) SubmitMarks(ctx context.Context, event, skill, judge, user int64, 
 		}
 		results = make([]MarkResult, len(plans))
 		now := db.stamp()
+		insertMark, err1 := db.prepared(ctx, tx, sqlInsertMark)
+		updateMark, err2 := db.prepared(ctx, tx, sqlUpdateMark)
+		insertRequest, err3 := db.prepared(ctx, tx, sqlInsertMarkRequest)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return err
+		}
+		trail := &chain{db: db, tx: tx}
 		wrote := false
 		for i, p := range plans {
 			if p.repeated != nil {
@@ -101,23 +119,20 @@ func (db *DB) SubmitMarks(ctx context.Context, event, skill, judge, user int64, 
 			if p.existing != nil {
 				m.ID, m.Version = p.existing.ID, p.existing.Version+1
 				action, status, before = ActionMarkUpdate, "updated", stateOf(*p.existing)
-				if _, err := tx.ExecContext(ctx, `UPDATE marks SET value = ?, version = ?, updated_at = ? WHERE id = ?`,
-					m.Value, m.Version, now, m.ID); err != nil {
+				if _, err := updateMark.ExecContext(ctx, m.Value, m.Version, now, m.ID); err != nil {
 					return internal(err, "update mark")
 				}
 			} else {
-				res, err := tx.ExecContext(ctx, `INSERT INTO marks (entry_id, aspect_id, judge_id, value, version, created_at,
-					updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`, m.EntryID, m.AspectID, judge, m.Value, now, now)
+				res, err := insertMark.ExecContext(ctx, m.EntryID, m.AspectID, judge, m.Value, now, now)
 				if err != nil {
 					return internal(err, "insert mark")
 				}
 				m.ID, _ = res.LastInsertId()
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO mark_requests (judge_id, idem_key, payload_hash, mark_id, version,
-				created_at) VALUES (?, ?, ?, ?, ?, ?)`, judge, p.in.Key, p.hash, m.ID, m.Version, now); err != nil {
+			if _, err := insertRequest.ExecContext(ctx, judge, p.in.Key, p.hash, m.ID, m.Version, now); err != nil {
 				return internal(err, "record request")
 			}
-			if err := db.appendAudit(ctx, tx, audit{user: user, event: event, skill: skill, action: action,
+			if err := trail.append(ctx, audit{user: user, event: event, skill: skill, action: action,
 				subject: "mark:" + strconv.FormatInt(m.ID, 10), before: before, after: stateOf(m)}); err != nil {
 				return err
 			}
@@ -139,31 +154,155 @@ func stateOf(m Mark) markState {
 	return markState{ID: m.ID, Entry: m.EntryID, Aspect: m.AspectID, Judge: m.JudgeID, Value: m.Value, Version: m.Version}
 }
 
-// planMarks checks every input against the rules and the stored state.
-func (db *DB) planMarks(ctx context.Context, tx *sql.Tx, event, skill, judge int64, in []MarkInput) ([]markPlan, error) {
-	var me scoring.PanelJudge
-	var rule scoring.ConflictRule
-	err := tx.QueryRowContext(ctx, `SELECT j.region, j.institution, e.conflict_rule FROM judges j JOIN events e ON e.id = j.event_id
-		JOIN skill_judges sj ON sj.judge_id = j.id AND sj.skill_id = ? WHERE j.id = ? AND j.event_id = ?`,
-		skill, judge, event).Scan(&me.Region, &me.Institution, &rule)
-	if err != nil {
-		if err == sql.ErrNoRows {
-			return nil, apperr.New(apperr.Forbidden, "you are not a judge of this skill")
+func distinct(vals []int64) []int64 {
+	seen := map[int64]bool{}
+	out := []int64{}
+	for _, v := range vals {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
 		}
-		return nil, internal(err, "load judge")
 	}
-	panels := map[int64]bool{}
-	subs, err := queryAll(ctx, tx, func(r scanner) (id int64, err error) { err = r.Scan(&id); return id, err },
-		"panels", `SELECT p.sub_criterion_id FROM panel_members p JOIN sub_criteria s ON s.id = p.sub_criterion_id
-		WHERE p.judge_id = ? AND s.skill_id = ?`, judge, skill)
+	return out
+}
+
+// markContext is what planMarks checks a batch against, loaded with one
+// query per kind of thing rather than per mark.
+type markContext struct {
+	me       scoring.PanelJudge
+	rule     scoring.ConflictRule
+	panels   map[int64]bool             // sub-criteria of the judge's panels
+	aspects  map[int64]aspectInfo       // of the batch
+	entries  map[int64][]scoring.Person // members of the batch's entries
+	locked   map[[2]int64]bool          // (entry, sub) signed off
+	requests map[string]markRequest     // the judge's earlier requests with the batch's keys
+	marks    map[[2]int64]Mark          // the judge's marks on the batch's (entry, aspect)
+}
+
+type markRequest struct {
+	hash          string
+	mark, version int64
+}
+
+// The marking path's lookups, one statement per kind of thing for a whole
+// batch. Lists of ids and keys travel as one JSON array, so the text of each
+// statement is fixed and it is parsed once (see hotStatements).
+const (
+	sqlMarkJudge = `SELECT j.region, j.institution, e.conflict_rule FROM judges j JOIN events e ON e.id = j.event_id
+		JOIN skill_judges sj ON sj.judge_id = j.id AND sj.skill_id = ? WHERE j.id = ? AND j.event_id = ?`
+	sqlMarkPanels = `SELECT p.sub_criterion_id FROM panel_members p JOIN sub_criteria s ON s.id = p.sub_criterion_id
+		WHERE p.judge_id = ? AND s.skill_id = ?`
+	sqlMarkAspects = `SELECT id, sub_criterion_id, kind, max_centi FROM aspects
+		WHERE skill_id = ? AND id IN (SELECT value FROM json_each(?))`
+	sqlMarkEntries = `SELECT e.id, c.region, c.institution FROM entries e JOIN competitors c ON c.entry_id = e.id
+		WHERE e.skill_id = ? AND e.id IN (SELECT value FROM json_each(?))`
+	sqlMarkLocks = `SELECT entry_id, sub_criterion_id FROM signoffs
+		WHERE unlocked_at IS NULL AND entry_id IN (SELECT value FROM json_each(?))`
+	sqlMarkMarks = `SELECT id, entry_id, aspect_id, judge_id, value, version, updated_at FROM marks
+		WHERE judge_id = ? AND entry_id IN (SELECT value FROM json_each(?))`
+	sqlMarkRequests = `SELECT idem_key, payload_hash, mark_id, version FROM mark_requests
+		WHERE judge_id = ? AND idem_key IN (SELECT value FROM json_each(?))`
+)
+
+// jsonList encodes ids or keys as a JSON array for json_each.
+func jsonList[T any](vals []T) string {
+	b, _ := json.Marshal(vals)
+	return string(b)
+}
+
+func loadMarkContext(ctx context.Context, db *DB, tx *sql.Tx, event, skill, judge int64, in []MarkInput) (*markContext, error) {
+	mc := &markContext{panels: map[int64]bool{}, aspects: map[int64]aspectInfo{}, entries: map[int64][]scoring.Person{},
+		locked: map[[2]int64]bool{}, requests: map[string]markRequest{}, marks: map[[2]int64]Mark{}}
+	who, err := queryHot(ctx, db, tx, func(r scanner) (j markContext, err error) {
+		err = r.Scan(&j.me.Region, &j.me.Institution, &j.rule)
+		return j, err
+	}, "judge", sqlMarkJudge, skill, judge, event)
+	if err != nil {
+		return nil, err
+	}
+	if len(who) == 0 {
+		return nil, apperr.New(apperr.Forbidden, "you are not a judge of this skill")
+	}
+	mc.me, mc.rule = who[0].me, who[0].rule
+	var entryIDs, aspectIDs []int64
+	keys := make([]string, len(in))
+	for i, m := range in {
+		entryIDs, aspectIDs, keys[i] = append(entryIDs, m.EntryID), append(aspectIDs, m.AspectID), m.Key
+	}
+	entries := jsonList(distinct(entryIDs))
+	subs, err := queryHot(ctx, db, tx, func(r scanner) (id int64, err error) { err = r.Scan(&id); return id, err },
+		"panels", sqlMarkPanels, judge, skill)
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range subs {
-		panels[s] = true
+		mc.panels[s] = true
 	}
-	aspects := map[int64]*aspectInfo{}
-	entries := map[int64][]scoring.Person{}
+	aspects, err := queryHot(ctx, db, tx, func(r scanner) (a aspectInfo, err error) {
+		err = r.Scan(&a.id, &a.sub, &a.kind, &a.max)
+		return a, err
+	}, "aspects", sqlMarkAspects, skill, jsonList(distinct(aspectIDs)))
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range aspects {
+		mc.aspects[a.id] = a
+	}
+	type member struct {
+		entry int64
+		who   scoring.Person
+	}
+	members, err := queryHot(ctx, db, tx, func(r scanner) (m member, err error) {
+		err = r.Scan(&m.entry, &m.who.Region, &m.who.Institution)
+		return m, err
+	}, "entries", sqlMarkEntries, skill, entries)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		mc.entries[m.entry] = append(mc.entries[m.entry], m.who)
+	}
+	locks, err := queryHot(ctx, db, tx, func(r scanner) (k [2]int64, err error) { err = r.Scan(&k[0], &k[1]); return k, err },
+		"sign-offs", sqlMarkLocks, entries)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range locks {
+		mc.locked[k] = true
+	}
+	marks, err := queryHot(ctx, db, tx, func(r scanner) (m Mark, err error) {
+		err = r.Scan(&m.ID, &m.EntryID, &m.AspectID, &m.JudgeID, &m.Value, &m.Version, &m.UpdatedAt)
+		return m, err
+	}, "marks", sqlMarkMarks, judge, entries)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range marks {
+		mc.marks[[2]int64{m.EntryID, m.AspectID}] = m
+	}
+	type request struct {
+		key string
+		markRequest
+	}
+	reqs, err := queryHot(ctx, db, tx, func(r scanner) (q request, err error) {
+		err = r.Scan(&q.key, &q.hash, &q.mark, &q.version)
+		return q, err
+	}, "requests", sqlMarkRequests, judge, jsonList(keys))
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range reqs {
+		mc.requests[q.key] = q.markRequest
+	}
+	return mc, nil
+}
+
+// planMarks checks every input against the rules and the stored state.
+func (db *DB) planMarks(ctx context.Context, tx *sql.Tx, event, skill, judge int64, in []MarkInput) ([]markPlan, error) {
+	mc, err := loadMarkContext(ctx, db, tx, event, skill, judge, in)
+	if err != nil {
+		return nil, err
+	}
 	plans := make([]markPlan, len(in))
 	seenKey := map[string]bool{}
 	seenMark := map[[2]int64]bool{}
@@ -178,73 +317,43 @@ func (db *DB) planMarks(ctx context.Context, tx *sql.Tx, event, skill, judge int
 			fe.Add("key", "appears twice in this request")
 		}
 		seenKey[mi.Key] = true
-		if seenMark[[2]int64{mi.EntryID, mi.AspectID}] {
+		pair := [2]int64{mi.EntryID, mi.AspectID}
+		if seenMark[pair] {
 			fe.Add("aspect_id", "marked twice in this request")
 		}
-		seenMark[[2]int64{mi.EntryID, mi.AspectID}] = true
-		a, ok := aspects[mi.AspectID]
-		if !ok {
-			var info aspectInfo
-			err := tx.QueryRowContext(ctx, `SELECT id, sub_criterion_id, kind, max_centi FROM aspects WHERE id = ? AND skill_id = ?`,
-				mi.AspectID, skill).Scan(&info.id, &info.sub, &info.kind, &info.max)
-			if err != nil && err != sql.ErrNoRows {
-				return nil, internal(err, "load aspect")
-			}
-			if err == nil {
-				a = &info
-			}
-			aspects[mi.AspectID] = a
-		}
-		members, ok := entries[mi.EntryID]
-		if !ok {
-			members, err = queryAll(ctx, tx, func(r scanner) (p scoring.Person, err error) {
-				err = r.Scan(&p.Region, &p.Institution)
-				return p, err
-			}, "entry", `SELECT c.region, c.institution FROM competitors c JOIN entries e ON e.id = c.entry_id
-				WHERE e.id = ? AND e.skill_id = ?`, mi.EntryID, skill)
-			if err != nil {
-				return nil, err
-			}
-			entries[mi.EntryID] = members
-		}
+		seenMark[pair] = true
+		a, known := mc.aspects[mi.AspectID]
 		switch {
-		case a == nil:
+		case !known:
 			fe.Add("aspect_id", "no such aspect in this skill's marking scheme")
-		case !panels[a.sub]:
+		case !mc.panels[a.sub]:
 			fe.Add("aspect_id", "this aspect's sub-criterion is not in your panels")
 		}
+		members := mc.entries[mi.EntryID]
 		if len(members) == 0 {
 			fe.Add("entry_id", "no such competitor in this skill")
 		}
 		for _, who := range members {
-			if scoring.Conflicted(rule, me.Person, who) {
-				fe.Add("entry_id", "conflict of interest: you may not mark this competitor ("+string(rule)+" rule)")
+			if scoring.Conflicted(mc.rule, mc.me.Person, who) {
+				fe.Add("entry_id", "conflict of interest: you may not mark this competitor ("+string(mc.rule)+" rule)")
 				break
 			}
 		}
-		if a != nil {
-			p.aspect = *a
-			switch a.kind {
-			case scoring.Judgement:
+		if known {
+			p.aspect = a
+			if a.kind == scoring.Judgement {
 				if mi.Value < 0 || mi.Value > 300 || mi.Value%100 != 0 {
 					fe.Add("value", "a judgement score must be 0, 1, 2 or 3")
 				}
 				p.value = int64(mi.Value) / 100
-			default:
+			} else {
 				if mi.Value < 0 || int64(mi.Value) > a.max {
 					fe.Add("value", "must be between 0 and "+scoring.Centi(a.max).String()+" marks")
 				}
 				p.value = int64(mi.Value)
 			}
-			if len(fe) == 0 {
-				var locked int
-				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM signoffs WHERE entry_id = ? AND sub_criterion_id = ?
-					AND unlocked_at IS NULL`, mi.EntryID, a.sub).Scan(&locked); err != nil {
-					return nil, internal(err, "load lock")
-				}
-				if locked > 0 {
-					fe.Add("entry_id", "this competitor's sub-criterion is signed off and locked; the chief expert can unlock it")
-				}
+			if len(fe) == 0 && mc.locked[[2]int64{mi.EntryID, a.sub}] {
+				fe.Add("entry_id", "this competitor's sub-criterion is signed off and locked; the chief expert can unlock it")
 			}
 		}
 		if len(fe) > 0 {
@@ -252,38 +361,26 @@ func (db *DB) planMarks(ctx context.Context, tx *sql.Tx, event, skill, judge int
 			continue
 		}
 		// Against the stored state: the key first (a retry), then the version.
-		var hash string
-		var r MarkResult
-		err := tx.QueryRowContext(ctx, `SELECT payload_hash, mark_id, version FROM mark_requests WHERE judge_id = ? AND idem_key = ?`,
-			judge, mi.Key).Scan(&hash, &r.MarkID, &r.Version)
-		switch {
-		case err == nil && hash == p.hash:
-			r.Key, r.Status = mi.Key, "repeated"
-			p.repeated = &r
-			plans[i] = p
-			continue
-		case err == nil:
+		if r, ok := mc.requests[mi.Key]; ok {
+			if r.hash == p.hash {
+				p.repeated = &MarkResult{Key: mi.Key, MarkID: r.mark, Version: r.version, Status: "repeated"}
+				plans[i] = p
+				continue
+			}
 			conflicts = append(conflicts, apperr.RowError{Line: i + 1, Fields: map[string]string{
 				"key": "already used for a different mark; generate a new key for each change"}})
 			continue
-		case err != sql.ErrNoRows:
-			return nil, internal(err, "load request")
 		}
-		var m Mark
-		err = tx.QueryRowContext(ctx, `SELECT id, entry_id, aspect_id, judge_id, value, version, updated_at FROM marks
-			WHERE entry_id = ? AND aspect_id = ? AND judge_id = ?`, mi.EntryID, mi.AspectID, judge).Scan(
-			&m.ID, &m.EntryID, &m.AspectID, &m.JudgeID, &m.Value, &m.Version, &m.UpdatedAt)
+		m, exists := mc.marks[pair]
 		switch {
-		case err == sql.ErrNoRows && mi.Version != 0:
+		case !exists && mi.Version != 0:
 			conflicts = append(conflicts, apperr.RowError{Line: i + 1, Fields: map[string]string{
 				"version": "there is no mark to change; send version 0 for a first mark"}})
-		case err == sql.ErrNoRows:
-		case err != nil:
-			return nil, internal(err, "load mark")
+		case !exists:
 		case mi.Version != m.Version:
 			conflicts = append(conflicts, apperr.RowError{Line: i + 1, Fields: map[string]string{
 				"version": fmt.Sprintf("stale: the mark is at version %d (value %s); reload and decide again", m.Version,
-					displayValue(p.aspect.kind, m.Value))}})
+					displayValue(a.kind, m.Value))}})
 		default:
 			p.existing = &m
 		}

@@ -387,7 +387,9 @@ func mustUser(t *testing.T, db *DB, name string) int64 {
 	return u.ID
 }
 
-func contains(s, sub string) bool { return len(sub) > 0 && len(s) >= len(sub) && stringsContains(s, sub) }
+func contains(s, sub string) bool {
+	return len(sub) > 0 && len(s) >= len(sub) && stringsContains(s, sub)
+}
 
 // TestAuditVerifyFindsTampering edits the database behind the application's
 // back, as someone with the file would.

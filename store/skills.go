@@ -69,10 +69,10 @@ func defaultMarking() MarkingSettings {
 // SkillInput is what a caller gives to create a skill. Kind defaults to
 // individual, team size to 2 for teams, total marks to 100.
 type SkillInput struct {
-	Code           string    `json:"code"`
-	Name           Names     `json:"name"`
-	OccupationCode string    `json:"occupation_code"`
-	Kind           SkillKind `json:"kind"`
+	Code           string        `json:"code"`
+	Name           Names         `json:"name"`
+	OccupationCode string        `json:"occupation_code"`
+	Kind           SkillKind     `json:"kind"`
 	TeamSize       int           `json:"team_size"`
 	TotalMarks     int           `json:"total_marks"`
 	Marking        *MarkingPatch `json:"marking"`
@@ -96,10 +96,10 @@ func (in SkillInput) Skill() Skill {
 
 // SkillPatch changes a skill; nil fields stay as they are.
 type SkillPatch struct {
-	Code           *string    `json:"code"`
-	Name           *Names     `json:"name"`
-	OccupationCode *string    `json:"occupation_code"`
-	Kind           *SkillKind `json:"kind"`
+	Code           *string       `json:"code"`
+	Name           *Names        `json:"name"`
+	OccupationCode *string       `json:"occupation_code"`
+	Kind           *SkillKind    `json:"kind"`
 	TeamSize       *int          `json:"team_size"`
 	TotalMarks     *int          `json:"total_marks"`
 	Marking        *MarkingPatch `json:"marking"`
@@ -203,7 +203,11 @@ func insertSkill(ctx context.Context, tx *sql.Tx, event int64, s Skill, now stri
 
 // Skill loads skill id of event (NotFound if it belongs to another event).
 func (db *DB) Skill(ctx context.Context, event, id int64) (Skill, error) {
-	s, err := scanSkill(db.read.QueryRowContext(ctx, `SELECT `+skillColumns+` FROM skills WHERE id = ? AND event_id = ?`, id, event))
+	stmt, err := db.readStmt(ctx, `SELECT `+skillColumns+` FROM skills WHERE id = ? AND event_id = ?`)
+	if err != nil {
+		return Skill{}, err
+	}
+	s, err := scanSkill(stmt.QueryRowContext(ctx, id, event))
 	return s, notFound(err, "skill")
 }
 

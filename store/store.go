@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"bayskills/apperr"
@@ -43,6 +44,80 @@ type DB struct {
 
 	queue         chan *groupWrite // group commit (commit.go)
 	committerDone chan struct{}
+
+	stmtMu    sync.Mutex
+	stmts     map[string]*sql.Stmt // hot write statements, parsed once
+	readStmts map[string]*sql.Stmt // frequent reads (authorization), parsed once per connection
+}
+
+// hotStatements are prepared once on the writer connection when the
+// database opens: the pure-Go SQLite driver parses every statement it is
+// given, and on the marking path parsing costs more than executing. (They
+// cannot be prepared later: a transaction holds the only writer connection.)
+var hotStatements = []string{sqlInsertAudit, sqlInsertMark, sqlUpdateMark, sqlInsertMarkRequest, sqlMarkJudge,
+	sqlMarkPanels, sqlMarkAspects, sqlMarkEntries, sqlMarkLocks, sqlMarkMarks, sqlMarkRequests, sqlAuditHead}
+
+func (db *DB) prepareHot(ctx context.Context) error {
+	db.stmts = map[string]*sql.Stmt{}
+	for _, q := range hotStatements {
+		s, err := db.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", q, err)
+		}
+		db.stmts[q] = s
+	}
+	return nil
+}
+
+// readStmt returns query prepared on the reader pool, once; database/sql
+// prepares it again on each pooled connection the first time it runs there.
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if s, ok := db.readStmts[query]; ok {
+		return s, nil
+	}
+	s, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, internal(err, "prepare")
+	}
+	if db.readStmts == nil {
+		db.readStmts = map[string]*sql.Stmt{}
+	}
+	db.readStmts[query] = s
+	return s, nil
+}
+
+// readRow runs a frequent single-row read through a prepared statement.
+func (db *DB) readRow(ctx context.Context, query string, args []any, dest ...any) error {
+	s, err := db.readStmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return s.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+// readAll runs a frequent read through a prepared statement.
+func readAll[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), what, query string, args ...any) ([]T, error) {
+	s, err := db.readStmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.QueryContext(ctx, args...)
+	return scanAll(rows, err, scan, what)
+}
+
+// prepared returns a hot statement for use in tx, or prepares query in tx
+// when it is not one of them.
+func (db *DB) prepared(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	s, ok := db.stmts[query]
+	db.stmtMu.Unlock()
+	if ok {
+		return tx.StmtContext(ctx, s), nil
+	}
+	s, err := tx.PrepareContext(ctx, query)
+	return s, internal(err, "prepare")
 }
 
 // dsn builds the connection string. busy_timeout comes first so that the
@@ -94,6 +169,10 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.read = r
+	if err := db.prepareHot(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	db.startCommitter()
 	return db, nil
 }
@@ -101,6 +180,14 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.stopCommitter()
+	db.stmtMu.Lock()
+	for _, s := range db.stmts {
+		s.Close()
+	}
+	for _, s := range db.readStmts {
+		s.Close()
+	}
+	db.stmtMu.Unlock()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -270,6 +357,20 @@ type queryer interface {
 // errors. The result is never nil, so it encodes as [] rather than null.
 func queryAll[T any](ctx context.Context, q queryer, scan func(scanner) (T, error), what, query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
+	return scanAll(rows, err, scan, what)
+}
+
+// queryHot is queryAll for one of the hotStatements, inside tx.
+func queryHot[T any](ctx context.Context, db *DB, tx *sql.Tx, scan func(scanner) (T, error), what, query string, args ...any) ([]T, error) {
+	stmt, err := db.prepared(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
+	return scanAll(rows, err, scan, what)
+}
+
+func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (T, error), what string) ([]T, error) {
 	if err != nil {
 		return nil, internal(err, "list "+what)
 	}

@@ -103,7 +103,11 @@ func insertUser(ctx context.Context, tx *sql.Tx, nu NewUser, now string) (int64,
 
 // User loads an account by id.
 func (db *DB) User(ctx context.Context, id int64) (User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	s, err := db.readStmt(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`)
+	if err != nil {
+		return User{}, err
+	}
+	u, err := scanUser(s.QueryRowContext(ctx, id))
 	return u, notFound(err, "user")
 }
 
@@ -202,35 +206,27 @@ type Access struct {
 // AccessOf loads the scopes of user id.
 func (db *DB) AccessOf(ctx context.Context, id int64) (Access, error) {
 	a := Access{OrganizerOf: map[int64]bool{}, SkillRoles: map[int64]string{}, JudgeEvents: map[int64]bool{}}
-	rows, err := db.read.QueryContext(ctx, `SELECT event_id FROM event_organizers WHERE user_id = ?`, id)
-	if err != nil {
-		return a, internal(err, "load access")
+	type scope struct {
+		organizes    bool
+		event, skill int64
+		role         string
 	}
-	for rows.Next() {
-		var ev int64
-		if err := rows.Scan(&ev); err != nil {
-			rows.Close()
-			return a, internal(err, "load access")
+	scopes, err := readAll(ctx, db, func(r scanner) (s scope, err error) {
+		err = r.Scan(&s.organizes, &s.event, &s.skill, &s.role)
+		return s, err
+	}, "access", `SELECT 1, event_id, 0, '' FROM event_organizers WHERE user_id = ?
+		UNION ALL SELECT 0, j.event_id, coalesce(sj.skill_id, 0), coalesce(sj.role, '')
+		FROM judges j LEFT JOIN skill_judges sj ON sj.judge_id = j.id WHERE j.user_id = ?`, id, id)
+	for _, s := range scopes {
+		switch {
+		case s.organizes:
+			a.OrganizerOf[s.event] = true
+		default:
+			a.JudgeEvents[s.event] = true
+			if s.skill > 0 {
+				a.SkillRoles[s.skill] = s.role
+			}
 		}
-		a.OrganizerOf[ev] = true
 	}
-	rows.Close()
-	rows, err = db.read.QueryContext(ctx, `SELECT coalesce(sj.skill_id, 0), coalesce(sj.role, ''), j.event_id
-		FROM judges j LEFT JOIN skill_judges sj ON sj.judge_id = j.id WHERE j.user_id = ?`, id)
-	if err != nil {
-		return a, internal(err, "load access")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var skill, ev int64
-		var role string
-		if err := rows.Scan(&skill, &role, &ev); err != nil {
-			return a, internal(err, "load access")
-		}
-		if skill > 0 {
-			a.SkillRoles[skill] = role
-		}
-		a.JudgeEvents[ev] = true
-	}
-	return a, internal(rows.Err(), "load access")
+	return a, err
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"bayskills/apperr"
 	"bayskills/scoring"
@@ -17,6 +18,16 @@ func (db *DB) JudgeOf(ctx context.Context, event, user int64) (Judge, error) {
 		return Judge{}, apperr.New(apperr.Forbidden, "you are not a judge of this event")
 	}
 	return list[0], nil
+}
+
+// JudgeID returns the id of user's judge record at event.
+func (db *DB) JudgeID(ctx context.Context, event, user int64) (int64, error) {
+	var id int64
+	err := db.readRow(ctx, `SELECT id FROM judges WHERE event_id = ? AND user_id = ?`, []any{event, user}, &id)
+	if err == sql.ErrNoRows {
+		return 0, apperr.New(apperr.Forbidden, "you are not a judge of this event")
+	}
+	return id, internal(err, "load judge")
 }
 
 // WorkCompetitor is a competitor as a judge sees them: nothing under blind

@@ -1,0 +1,463 @@
+// Command loadmarks drives the real bayskills binary with concurrent judges
+// submitting marks over HTTP, the way tablets do at a venue, and reports
+// acknowledged marks per second, request latency percentiles, and whether
+// every acknowledged mark is stored exactly once. In the same run it measures
+// raw SQLite batched inserts with the same durability settings, as the
+// baseline the figures are compared with.
+//
+//	go build -o bin/bayskills . && go run ./tools/loadmarks --bin bin/bayskills
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+type config struct {
+	bin                           string
+	skills, judgesPerSkill        int
+	entriesPerSkill, subsPerSkill int
+	aspectsPerSub, batch          int
+	keep                          bool
+}
+
+func main() {
+	var cfg config
+	flag.StringVar(&cfg.bin, "bin", "bin/bayskills", "the bayskills binary to start")
+	flag.IntVar(&cfg.skills, "skills", 10, "skills in the generated event")
+	flag.IntVar(&cfg.judgesPerSkill, "judges", 20, "judges per skill (all of them submit concurrently)")
+	flag.IntVar(&cfg.entriesPerSkill, "entries", 30, "competitors per skill")
+	flag.IntVar(&cfg.subsPerSkill, "subs", 10, "sub-criteria per skill (one panel of 3 each)")
+	flag.IntVar(&cfg.aspectsPerSub, "aspects", 6, "aspects per sub-criterion (half J, half M)")
+	flag.IntVar(&cfg.batch, "batch", 10, "marks per request (a tablet's outbox flush)")
+	flag.BoolVar(&cfg.keep, "keep", false, "keep the data directory")
+	flag.Parse()
+	if err := run(cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "loadmarks:", err)
+		os.Exit(1)
+	}
+}
+
+func run(cfg config) error {
+	dir, err := os.MkdirTemp("", "loadmarks-")
+	if err != nil {
+		return err
+	}
+	if !cfg.keep {
+		defer os.RemoveAll(dir)
+	}
+	baseline, err := sqliteBaseline(filepath.Join(dir, "baseline.db"), 50_000, cfg.batch*20)
+	if err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	srv, url, err := start(cfg.bin, filepath.Join(dir, "data"))
+	if err != nil {
+		return err
+	}
+	defer srv.Process.Kill()
+	c := &client{base: url, http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}}}
+	fmt.Printf("setting up %d skills × %d judges × %d competitors × %d aspects …\n", cfg.skills, cfg.judgesPerSkill,
+		cfg.entriesPerSkill, cfg.subsPerSkill*cfg.aspectsPerSub)
+	judges, expected, err := setup(c, cfg)
+	if err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
+	fmt.Printf("%d judges will submit %d marks in batches of %d\n", len(judges), expected, cfg.batch)
+
+	var acked, retries, failures atomic.Int64
+	var mu sync.Mutex
+	var latencies []time.Duration
+	begin := time.Now()
+	var wg sync.WaitGroup
+	for _, j := range judges {
+		wg.Add(1)
+		go func(j *judge) {
+			defer wg.Done()
+			var mine []time.Duration
+			for start := 0; start < len(j.work); start += cfg.batch {
+				batch := j.work[start:min(start+cfg.batch, len(j.work))]
+				for try := 0; ; try++ {
+					t0 := time.Now()
+					n, err := j.submit(c, batch)
+					if err == nil {
+						mine = append(mine, time.Since(t0))
+						acked.Add(int64(n))
+						break
+					}
+					if try == 5 {
+						failures.Add(1)
+						fmt.Fprintln(os.Stderr, "giving up on a batch:", err)
+						break
+					}
+					retries.Add(1) // the same keys again: the server must not store twice
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			mu.Unlock()
+		}(j)
+	}
+	wg.Wait()
+	elapsed := time.Since(begin)
+
+	stored, err := c.storedMarks(cfg)
+	if err != nil {
+		return err
+	}
+	srv.Process.Signal(os.Interrupt)
+	srv.Wait()
+	verify, verr := exec.Command(cfg.bin, "audit", "verify", "--data", filepath.Join(dir, "data")).CombinedOutput()
+
+	sort.Slice(latencies, func(a, b int) bool { return latencies[a] < latencies[b] })
+	pct := func(p float64) time.Duration {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
+	}
+	rate := float64(acked.Load()) / elapsed.Seconds()
+	fmt.Printf("\nresults\n")
+	fmt.Printf("  marks acknowledged   %d of %d in %.2f s (%d requests, %d retries, %d batches failed)\n",
+		acked.Load(), expected, elapsed.Seconds(), len(latencies), retries.Load(), failures.Load())
+	fmt.Printf("  marks stored         %d (lost %d, duplicated %d)\n", stored, max(0, expected-stored), max(0, stored-expected))
+	fmt.Printf("  throughput           %.0f marks/s\n", rate)
+	fmt.Printf("  latency per request  p50 %s  p90 %s  p99 %s  max %s\n", ms(pct(0.5)), ms(pct(0.9)), ms(pct(0.99)), ms(pct(1)))
+	fmt.Printf("  baseline             raw SQLite batched inserts: %.0f rows/s (synchronous=FULL, %d rows a commit)\n",
+		baseline, cfg.batch*20)
+	fmt.Printf("  ratio                %.2f of the baseline\n", rate/baseline)
+	fmt.Printf("  audit verify         %s", strings.TrimSpace(string(verify)))
+	if verr != nil {
+		fmt.Printf(" (FAILED: %v)", verr)
+	}
+	fmt.Println()
+	if stored != expected || acked.Load() != int64(expected) || verr != nil {
+		return errors.New("marks were lost, duplicated or not acknowledged, or the audit trail disagrees")
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+// sqliteBaseline inserts rows in batches into a table shaped like marks, with
+// the pragmas bayskills uses, and returns rows per second.
+func sqliteBaseline(path string, rows, batch int) (float64, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE marks (id INTEGER PRIMARY KEY, entry_id INTEGER, aspect_id INTEGER, judge_id INTEGER,
+		value INTEGER, version INTEGER, created_at TEXT, updated_at TEXT, UNIQUE (entry_id, aspect_id, judge_id))`); err != nil {
+		return 0, err
+	}
+	begin := time.Now()
+	for done := 0; done < rows; {
+		tx, err := db.Begin()
+		if err != nil {
+			return 0, err
+		}
+		stmt, err := tx.Prepare(`INSERT INTO marks (entry_id, aspect_id, judge_id, value, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 1, ?, ?)`)
+		if err != nil {
+			return 0, err
+		}
+		now := time.Now().UTC().Format(time.RFC3339Nano)
+		for i := 0; i < batch && done < rows; i++ {
+			if _, err := stmt.Exec(done/1000, done%1000, done%7, done%4, now, now); err != nil {
+				return 0, err
+			}
+			done++
+		}
+		stmt.Close()
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+	}
+	return float64(rows) / time.Since(begin).Seconds(), nil
+}
+
+// start runs the binary on a free loopback port and waits for /healthz.
+func start(bin, data string) (*exec.Cmd, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data, "--log-format", "json")
+	cmd.Env = append(os.Environ(), "BAYSKILLS_ADMIN_PASSWORD=load-test-admin-password", "BAYSKILLS_LOGIN_LIMIT=100000")
+	logf, err := os.Create(data + ".log")
+	if err != nil {
+		os.MkdirAll(filepath.Dir(data), 0o700)
+		logf, err = os.Create(data + ".log")
+		if err != nil {
+			return nil, "", err
+		}
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	url := "http://" + addr
+	for i := 0; i < 200; i++ {
+		if res, err := http.Get(url + "/healthz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return cmd, url, nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	return nil, "", fmt.Errorf("the server did not start (log in %s.log)", data)
+}
+
+type client struct {
+	base  string
+	http  *http.Client
+	token string // the admin's
+}
+
+// call sends a JSON request and decodes a JSON answer; a non-2xx is an error.
+func (c *client) call(method, path, token string, body, out any) error {
+	var rd io.Reader
+	ctype := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd, ctype = bytes.NewReader(b), "text/csv"
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, c.base+path, rd)
+	if err != nil {
+		return err
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, raw)
+	}
+	if out != nil {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}
+
+type markInput struct {
+	Key      string  `json:"key"`
+	EntryID  int64   `json:"entry_id"`
+	AspectID int64   `json:"aspect_id"`
+	Value    float64 `json:"value"`
+	Version  int64   `json:"version"`
+}
+
+type judge struct {
+	token, path string
+	work        []markInput
+}
+
+// submit sends one batch; it returns how many marks were acknowledged.
+func (j *judge) submit(c *client, batch []markInput) (int, error) {
+	var out struct {
+		Marks []struct{ Status string } `json:"marks"`
+	}
+	if err := c.call("POST", j.path+"/marks", j.token, map[string]any{"marks": batch}, &out); err != nil {
+		return 0, err
+	}
+	return len(out.Marks), nil
+}
+
+func newKey() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// setup creates the event through the API as an organizer would, signs every
+// judge in with their PIN and works out each judge's marks.
+func setup(c *client, cfg config) ([]*judge, int, error) {
+	var login struct{ Token string }
+	if err := c.call("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": "load-test-admin-password"}, &login); err != nil {
+		return nil, 0, err
+	}
+	c.token = login.Token
+	var ev struct{ ID int64 }
+	if err := c.call("POST", "/api/v1/events", c.token, map[string]any{"name": map[string]string{"en": "Load test"},
+		"starts_on": "2026-12-01", "ends_on": "2026-12-04", "host_region": "GD"}, &ev); err != nil {
+		return nil, 0, err
+	}
+	regions := []string{"GD", "HK", "MO"}
+	var comps, judgesCSV strings.Builder
+	comps.WriteString("skill,name_native,name_latin,region,institution\n")
+	judgesCSV.WriteString("username,display_name,region,institution,skill,role,pin\n")
+	for s := 0; s < cfg.skills; s++ {
+		code := fmt.Sprintf("S%02d", s)
+		if err := c.call("POST", fmt.Sprintf("/api/v1/events/%d/skills", ev.ID), c.token, map[string]any{"code": code,
+			"name": map[string]string{"en": "Skill " + code}}, nil); err != nil {
+			return nil, 0, err
+		}
+		for e := 0; e < cfg.entriesPerSkill; e++ {
+			fmt.Fprintf(&comps, "%s,选手%d,COMPETITOR %s-%d,%s,School %d\n", code, e, code, e, regions[e%3], e%12)
+		}
+		for j := 0; j < cfg.judgesPerSkill; j++ {
+			fmt.Fprintf(&judgesCSV, "%s-j%d,Judge %s-%d,%s,Expert Institute %d,%s,judge,%06d\n", strings.ToLower(code), j,
+				code, j, regions[j%3], j, code, 100000+s*1000+j)
+		}
+	}
+	if err := c.call("POST", fmt.Sprintf("/api/v1/events/%d/competitors/import", ev.ID), c.token, []byte(comps.String()), nil); err != nil {
+		return nil, 0, err
+	}
+	if err := c.call("POST", fmt.Sprintf("/api/v1/events/%d/judges/import", ev.ID), c.token, []byte(judgesCSV.String()), nil); err != nil {
+		return nil, 0, err
+	}
+	var skills []struct {
+		ID   int64
+		Code string
+	}
+	if err := c.call("GET", fmt.Sprintf("/api/v1/events/%d/skills", ev.ID), c.token, nil, &skills); err != nil {
+		return nil, 0, err
+	}
+	var judges []*judge
+	expected := 0
+	for si, sk := range skills {
+		path := fmt.Sprintf("/api/v1/events/%d/skills/%d", ev.ID, sk.ID)
+		if err := c.call("PUT", path+"/scheme", c.token, scheme(cfg), nil); err != nil {
+			return nil, 0, err
+		}
+		if err := c.call("POST", path+"/panels/generate", c.token, map[string]int{"size": 3}, nil); err != nil {
+			return nil, 0, err
+		}
+		for j := 0; j < cfg.judgesPerSkill; j++ {
+			var jl struct{ Token string }
+			if err := c.call("POST", "/api/v1/auth/pin", "", map[string]string{"username": fmt.Sprintf("%s-j%d",
+				strings.ToLower(sk.Code), j), "pin": fmt.Sprintf("%06d", 100000+si*1000+j)}, &jl); err != nil {
+				return nil, 0, err
+			}
+			var work struct {
+				SubCriteria []struct {
+					Aspects []struct {
+						ID   int64
+						Kind string
+					}
+				} `json:"sub_criteria"`
+				Entries []struct {
+					EntryID int64 `json:"entry_id"`
+				}
+			}
+			if err := c.call("GET", path+"/work", jl.Token, nil, &work); err != nil {
+				return nil, 0, err
+			}
+			jd := &judge{token: jl.Token, path: path}
+			for _, e := range work.Entries {
+				for _, sub := range work.SubCriteria {
+					for _, a := range sub.Aspects {
+						v := float64(e.EntryID % 4) // every judge agrees: no divergence to re-score
+						if a.Kind == "M" {
+							v = float64(e.EntryID%2) * 0.5
+						}
+						jd.work = append(jd.work, markInput{Key: newKey(), EntryID: e.EntryID, AspectID: a.ID, Value: v})
+					}
+				}
+			}
+			expected += len(jd.work)
+			judges = append(judges, jd)
+		}
+	}
+	return judges, expected, nil
+}
+
+// scheme builds a marking scheme totalling 100 marks.
+func scheme(cfg config) map[string]any {
+	n := cfg.subsPerSkill * cfg.aspectsPerSub
+	per := 10000 / n // hundredths
+	rest := 10000 - per*n
+	var subs []map[string]any
+	descr := []string{"not shown", "below industry standard", "meets industry standard", "excellent"}
+	k := 0
+	for s := 0; s < cfg.subsPerSkill; s++ {
+		var aspects []map[string]any
+		for a := 0; a < cfg.aspectsPerSub; a++ {
+			mark := per
+			if k == 0 {
+				mark += rest
+			}
+			k++
+			asp := map[string]any{"kind": "M", "description": fmt.Sprintf("Measurement %d", k), "max_mark": float64(mark) / 100}
+			if a%2 == 0 {
+				asp = map[string]any{"kind": "J", "description": fmt.Sprintf("Judgement %d", k), "max_mark": float64(mark) / 100,
+					"descriptors": descr}
+			}
+			aspects = append(aspects, asp)
+		}
+		subs = append(subs, map[string]any{"name": fmt.Sprintf("Part %d", s+1), "aspects": aspects})
+	}
+	return map[string]any{"criteria": []map[string]any{{"name": "Work piece", "sub_criteria": subs}}}
+}
+
+// storedMarks counts the marks the server holds, from each skill's progress.
+func (c *client) storedMarks(cfg config) (int, error) {
+	var events []struct{ ID int64 }
+	if err := c.call("GET", "/api/v1/events", c.token, nil, &events); err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, ev := range events {
+		var skills []struct{ ID int64 }
+		if err := c.call("GET", fmt.Sprintf("/api/v1/events/%d/skills", ev.ID), c.token, nil, &skills); err != nil {
+			return 0, err
+		}
+		for _, sk := range skills {
+			var p struct {
+				Totals struct {
+					MarksStored int `json:"marks_stored"`
+				} `json:"totals"`
+			}
+			if err := c.call("GET", fmt.Sprintf("/api/v1/events/%d/skills/%d/progress", ev.ID, sk.ID), c.token, nil, &p); err != nil {
+				return 0, err
+			}
+			total += p.Totals.MarksStored
+		}
+	}
+	return total, nil
+}
