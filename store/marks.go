@@ -317,6 +317,19 @@ func (db *DB) planMarks(ctx context.Context, tx *sql.Tx, event, skill, judge int
 			fe.Add("key", "appears twice in this request")
 		}
 		seenKey[mi.Key] = true
+		// A key seen before answers first: a retry gets the stored answer
+		// even when the rules have moved on since (the sub-criterion was
+		// signed off, the panel changed) — the mark was accepted back then.
+		if r, ok := mc.requests[mi.Key]; ok && len(fe) == 0 {
+			if r.hash == p.hash {
+				p.repeated = &MarkResult{Key: mi.Key, MarkID: r.mark, Version: r.version, Status: "repeated"}
+				plans[i] = p
+				continue
+			}
+			conflicts = append(conflicts, apperr.RowError{Line: i + 1, Fields: map[string]string{
+				"key": "already used for a different mark; generate a new key for each change"}})
+			continue
+		}
 		pair := [2]int64{mi.EntryID, mi.AspectID}
 		if seenMark[pair] {
 			fe.Add("aspect_id", "marked twice in this request")
@@ -360,17 +373,7 @@ func (db *DB) planMarks(ctx context.Context, tx *sql.Tx, event, skill, judge int
 			invalid = append(invalid, apperr.RowError{Line: i + 1, Fields: fe})
 			continue
 		}
-		// Against the stored state: the key first (a retry), then the version.
-		if r, ok := mc.requests[mi.Key]; ok {
-			if r.hash == p.hash {
-				p.repeated = &MarkResult{Key: mi.Key, MarkID: r.mark, Version: r.version, Status: "repeated"}
-				plans[i] = p
-				continue
-			}
-			conflicts = append(conflicts, apperr.RowError{Line: i + 1, Fields: map[string]string{
-				"key": "already used for a different mark; generate a new key for each change"}})
-			continue
-		}
+		// Against the stored state: the version.
 		m, exists := mc.marks[pair]
 		switch {
 		case !exists && mi.Version != 0:

@@ -549,3 +549,21 @@ func TestGeneratePanels(t *testing.T) {
 		t.Fatalf("size 4: %v, want invalid", err)
 	}
 }
+
+// A tablet that lost the answer retries after the panel signed off: it gets
+// the stored answer, not a refusal for the lock.
+func TestRetryAfterSignOffRepeats(t *testing.T) {
+	g := newJudging(t)
+	ctx := context.Background()
+	g.mustMark("j2", "x1", "c3", "B1.1", 300, 0)
+	g.mustMark("j3", "x2", "c3", "B1.1", 300, 0)
+	if _, err := g.db.SignOff(ctx, g.event, g.skill, g.j["j2"], g.user, g.c["c3"], g.sub["B1"]); err != nil {
+		t.Fatal(err)
+	}
+	if r := g.mustMark("j3", "x2", "c3", "B1.1", 300, 0); r.Status != "repeated" {
+		t.Fatalf("retry after sign-off = %+v, want repeated", r)
+	}
+	if _, err := g.mark("j3", "x3", "c3", "B1.1", 200, 1); apperr.CodeOf(err) != apperr.Invalid {
+		t.Fatalf("a new change after sign-off: %v, want invalid (locked)", err)
+	}
+}
