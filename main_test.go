@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +15,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"bayskills/scoring"
+	"bayskills/store"
 )
 
 // syncBuffer is an io.Writer safe for the server goroutine and the test.
@@ -211,3 +216,68 @@ func TestCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditVerifyCommand: marks made through the store, one edited directly
+// in the SQLite file, and `bayskills audit verify` reports it (and exits
+// non-zero), where before the edit it passed.
+func TestAuditVerifyCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := db.CreateUser(ctx, store.NewUser{Username: "organizer", Role: store.RoleOrganizer})
+	ev, _ := db.CreateEvent(ctx, store.EventInput{Name: store.Names{En: "E"}, StartsOn: "2026-12-01", EndsOn: "2026-12-01",
+		HostRegion: store.Macao}, u.ID)
+	sk, _ := db.CreateSkill(ctx, ev.ID, store.SkillInput{Code: "CNC", Name: store.Names{En: "CNC"}, TotalMarks: 1,
+		Marking: &store.MarkingPatch{SingleEntry: ptr(true)}})
+	judges, err := db.AddJudges(ctx, ev.ID, []store.JudgeInput{
+		{Username: "judge-a", DisplayName: "A", Region: "GD", Institution: "A", Skill: "CNC"},
+		{Username: "judge-b", DisplayName: "B", Region: "HK", Institution: "B", Skill: "CNC"},
+		{Username: "judge-c", DisplayName: "C", Region: "MO", Institution: "C", Skill: "CNC"},
+	}, func(p string) (string, error) { return "x" + p, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	comps, err := db.AddCompetitors(ctx, ev.ID, []store.CompetitorInput{{Skill: "CNC", NameNative: "甲", NameLatin: "A",
+		Region: "GD", Institution: "Z"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := db.ReplaceScheme(ctx, ev.ID, sk.ID, u.ID, scoring.Scheme{Criteria: []scoring.Criterion{{Name: "A",
+		SubCriteria: []scoring.SubCriterion{{Name: "A", Aspects: []scoring.Aspect{{Kind: "M", Description: "Done", MaxMark: 100}}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := ss.Scheme.Criteria[0].SubCriteria[0]
+	if _, err := db.SetPanel(ctx, ev.ID, sk.ID, sub.ID, u.ID, []int64{judges[0].ID, judges[1].ID, judges[2].ID}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.SubmitMarks(ctx, ev.ID, sk.ID, judges[0].ID, judges[0].UserID, []store.MarkInput{
+		{Key: "k", EntryID: comps[0].EntryID, AspectID: sub.Aspects[0].ID, Value: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	var out bytes.Buffer
+	if err := run(ctx, []string{"audit", "verify", "--data", dir}, env(nil), &out); err != nil {
+		t.Fatalf("audit verify on an untouched database: %v\n%s", err, &out)
+	}
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "bayskills.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE marks SET value = 0 WHERE id = ?`, res[0].MarkID); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	out.Reset()
+	err = run(ctx, []string{"audit", "verify", "--data", dir}, env(nil), &out)
+	if err == nil || !strings.Contains(out.String(), fmt.Sprintf("mark %d: the marks table says value 0", res[0].MarkID)) {
+		t.Fatalf("audit verify after editing a mark: err %v, output\n%s\nwant a failure naming the mark", err, &out)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

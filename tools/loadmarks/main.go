@@ -38,6 +38,7 @@ type config struct {
 	skills, judgesPerSkill        int
 	entriesPerSkill, subsPerSkill int
 	aspectsPerSub, batch          int
+	rate                          float64
 	keep                          bool
 }
 
@@ -50,6 +51,7 @@ func main() {
 	flag.IntVar(&cfg.subsPerSkill, "subs", 10, "sub-criteria per skill (one panel of 3 each)")
 	flag.IntVar(&cfg.aspectsPerSub, "aspects", 6, "aspects per sub-criterion (half J, half M)")
 	flag.IntVar(&cfg.batch, "batch", 10, "marks per request (a tablet's outbox flush)")
+	flag.Float64Var(&cfg.rate, "rate", 0, "offered marks per second over all judges (0: every judge sends as fast as answers come back)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the data directory")
 	flag.Parse()
 	if err := run(cfg); err != nil {
@@ -89,16 +91,29 @@ func run(cfg config) error {
 	var mu sync.Mutex
 	var latencies []time.Duration
 	begin := time.Now()
+	// Paced: each judge flushes a batch every interval, and latency counts
+	// from when the batch was due, so a slow server cannot hide its backlog.
+	var interval time.Duration
+	if cfg.rate > 0 {
+		interval = time.Duration(float64(len(judges)*cfg.batch) / cfg.rate * float64(time.Second))
+	}
 	var wg sync.WaitGroup
-	for _, j := range judges {
+	for i, j := range judges {
 		wg.Add(1)
-		go func(j *judge) {
+		go func(i int, j *judge) {
 			defer wg.Done()
 			var mine []time.Duration
+			due := begin.Add(interval * time.Duration(i) / time.Duration(len(judges)))
 			for start := 0; start < len(j.work); start += cfg.batch {
 				batch := j.work[start:min(start+cfg.batch, len(j.work))]
+				if interval > 0 {
+					time.Sleep(time.Until(due))
+				}
 				for try := 0; ; try++ {
 					t0 := time.Now()
+					if interval > 0 {
+						t0 = due
+					}
 					n, err := j.submit(c, batch)
 					if err == nil {
 						mine = append(mine, time.Since(t0))
@@ -113,11 +128,12 @@ func run(cfg config) error {
 					retries.Add(1) // the same keys again: the server must not store twice
 					time.Sleep(50 * time.Millisecond)
 				}
+				due = due.Add(interval)
 			}
 			mu.Lock()
 			latencies = append(latencies, mine...)
 			mu.Unlock()
-		}(j)
+		}(i, j)
 	}
 	wg.Wait()
 	elapsed := time.Since(begin)
@@ -142,6 +158,9 @@ func run(cfg config) error {
 	fmt.Printf("  marks acknowledged   %d of %d in %.2f s (%d requests, %d retries, %d batches failed)\n",
 		acked.Load(), expected, elapsed.Seconds(), len(latencies), retries.Load(), failures.Load())
 	fmt.Printf("  marks stored         %d (lost %d, duplicated %d)\n", stored, max(0, expected-stored), max(0, stored-expected))
+	if cfg.rate > 0 {
+		fmt.Printf("  offered              %.0f marks/s (each judge a batch of %d every %s)\n", cfg.rate, cfg.batch, interval)
+	}
 	fmt.Printf("  throughput           %.0f marks/s\n", rate)
 	fmt.Printf("  latency per request  p50 %s  p90 %s  p99 %s  max %s\n", ms(pct(0.5)), ms(pct(0.9)), ms(pct(0.99)), ms(pct(1)))
 	fmt.Printf("  baseline             raw SQLite batched inserts: %.0f rows/s (synchronous=FULL, %d rows a commit)\n",
