@@ -3,6 +3,7 @@ package scoring
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strconv"
 )
 
@@ -147,7 +148,9 @@ func (c *Centi) UnmarshalJSON(b []byte) error {
 	}
 	v, err := ParseCenti(s)
 	if err != nil {
-		return err
+		// A type error, so that the JSON decoder names the field it was in;
+		// Value carries the reason ("must be …") for the caller.
+		return &json.UnmarshalTypeError{Value: err.Error(), Type: reflect.TypeFor[Centi]()}
 	}
 	*c = v
 	return nil

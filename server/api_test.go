@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"bayskills/apperr"
+	"bayskills/scoring"
 	"bayskills/sheet"
 )
 
@@ -362,5 +364,18 @@ func TestMethodNotAllowed(t *testing.T) {
 	r := f.do("DELETE", "/api/v1/events", asAdmin, nil)
 	if r.Status != 405 || r.ErrorCode() != "method_not_allowed" {
 		t.Fatalf("DELETE /api/v1/events: %d %s, want 405", r.Status, r.Body)
+	}
+}
+
+func TestMarkValueErrorNamesTheField(t *testing.T) {
+	var body struct {
+		Marks []struct {
+			Value scoring.Centi `json:"value"`
+		} `json:"marks"`
+	}
+	err := jsonError(json.Unmarshal([]byte(`{"marks":[{"value":"1.255"}]}`), &body))
+	e := apperr.As(err)
+	if e.Code != apperr.Malformed || !strings.Contains(e.Fields["marks.value"], "2 decimals") {
+		t.Fatalf("error %+v, want malformed naming marks.value with the reason", e)
 	}
 }

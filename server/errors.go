@@ -3,15 +3,16 @@ package server
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"bayskills/apperr"
+	"bayskills/scoring"
 )
 
 // statusOf maps each error code to its one HTTP status.
@@ -98,8 +99,14 @@ func jsonError(err error) error {
 		if field == "" {
 			return apperr.New(apperr.Malformed, "the body must be a JSON object")
 		}
-		return &apperr.Error{Code: apperr.Malformed, Message: "a field has the wrong type",
-			Fields: map[string]string{field: fmt.Sprintf("must be %s", jsonKind(typeErr.Type.Kind().String()))}}
+		what := "must be " + jsonKind(typeErr.Type.Kind().String())
+		if typeErr.Type == reflect.TypeFor[scoring.Centi]() {
+			what = typeErr.Value // the reason scoring.Centi gave
+			if !strings.HasPrefix(what, "must") {
+				what = "must be a number of marks with at most 2 decimals"
+			}
+		}
+		return &apperr.Error{Code: apperr.Malformed, Message: "a field has the wrong type", Fields: map[string]string{field: what}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &apperr.Error{Code: apperr.Malformed, Message: "the body has an unknown field",
