@@ -158,8 +158,29 @@ func TestServeDemo(t *testing.T) {
 	if m == nil {
 		t.Fatal("no PIN printed for cnc-judge-1")
 	}
-	if s := call(t, "POST", url+"/api/v1/auth/pin", "", `{"username":"cnc-judge-1","pin":"`+m[1]+`"}`, nil); s != 200 {
-		t.Errorf("judge PIN login = %d, want 200", s)
+	var jl struct{ Token string }
+	if s := call(t, "POST", url+"/api/v1/auth/pin", "", `{"username":"cnc-judge-1","pin":"`+m[1]+`"}`, &jl); s != 200 {
+		t.Fatalf("judge PIN login = %d, want 200", s)
+	}
+	// The demo judge has work: the CNC scheme's sub-criteria on their panels,
+	// and competitors to mark.
+	var work struct {
+		SubCriteria []struct{ Aspects []any } `json:"sub_criteria"`
+		Entries     []any
+	}
+	var skillList []struct {
+		ID   int64
+		Code string
+	}
+	call(t, "GET", url+"/api/v1/events/1/skills", jl.Token, "", &skillList)
+	for _, sk := range skillList {
+		if sk.Code == "CNC" {
+			call(t, "GET", fmt.Sprintf("%s/api/v1/events/1/skills/%d/work", url, sk.ID), jl.Token, "", &work)
+		}
+	}
+	if len(work.SubCriteria) == 0 || len(work.SubCriteria[0].Aspects) == 0 || len(work.Entries) < 5 {
+		t.Errorf("demo judge's work: %d sub-criteria, %d entries; want the CNC scheme and its competitors",
+			len(work.SubCriteria), len(work.Entries))
 	}
 }
 

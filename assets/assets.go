@@ -10,8 +10,8 @@ import "embed"
 //go:embed openapi.json
 var OpenAPI []byte
 
-// Demo holds the demo event: demo/event.json, demo/competitors.csv and
-// demo/judges.csv.
+// Demo holds the demo event: demo/event.json, demo/competitors.csv,
+// demo/judges.csv and a marking scheme per skill in demo/schemes/CODE.csv.
 //
 //go:embed demo
 var Demo embed.FS

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"bayskills/scoring"
 	"bayskills/store"
 )
 
@@ -28,8 +29,14 @@ import (
 //   - POST /api/v1/events: admin and organizer accounts;
 //   - GET an event, GET its skills: admin, its organizers and the judges and
 //     chief experts of any of its skills;
-//   - GET one skill: admin, the event's organizers, that skill's judges and
-//     chief expert;
+//   - GET one skill, its marking scheme or its panels: admin, the event's
+//     organizers, that skill's judges and chief expert;
+//   - replace the marking scheme, set or generate panels, see the marking
+//     progress and the audit trail of a skill: admin, the event's organizers
+//     and that skill's chief expert;
+//   - a judge's work, marks and sign-offs: only those who mark, the skill's
+//     judges and chief expert (neither organizers nor the admin);
+//   - unlocking a signed-off sub-criterion: the skill's chief expert only;
 //   - everything else under /api/v1/events/{event}/…: admin and the event's
 //     organizers.
 //
@@ -45,6 +52,9 @@ var (
 	authzRolesMembers    = []string{asAdmin, asOrganizer, asJudge, asChief, asJudgeOther}
 	authzRolesSkillStaff = []string{asAdmin, asOrganizer, asJudge, asChief}
 	authzRolesOrganizers = []string{asAdmin, asOrganizer}
+	authzRolesSkillLeads = []string{asAdmin, asOrganizer, asChief}
+	authzRolesMarkers    = []string{asJudge, asChief}
+	authzRolesChief      = []string{asChief}
 )
 
 // authzScenario is one route of the API and who may call it.
@@ -81,6 +91,7 @@ var authzDefaultParams = map[string]string{
 	":competitor": "competitor",
 	":judge":      "judge",
 	":user":       "user:" + asOrganizerOther,
+	":sub":        "sub", // set by authzJudgingSetup
 }
 
 // url returns the scenario's concrete path on fixture f.
@@ -142,6 +153,109 @@ func authzAddOrganizer(t *testing.T, f *fixture, name string, event bool) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// authzJudging is how far authzJudgingSetup takes the marking of the CNC
+// skill; each stage includes the ones before it.
+type authzJudging int
+
+const (
+	// authzScheme: two more CNC judges, judge_gd (GD, Inst GD 2) and
+	// judge_mo (MO, Inst MO 2), and a marking scheme of one criterion A with
+	// one sub-criterion A1 (f.ids "sub") of one M aspect worth the skill's
+	// 100 marks (f.ids "aspect"). f.ids "entry" is the entry of competitor
+	// R-2 (Inst GD), whom none of the CNC judges is conflicted with.
+	authzScheme authzJudging = iota + 1
+	// authzPanel: the panel of A1 is judge, chief_expert and judge_gd (three
+	// regions; R-1 of Inst HK keeps two judges free of conflict).
+	authzPanel
+	// authzMarked: the skill has single entry, and judge_gd marked entry R-2
+	// on the aspect, which completes A1 for R-2.
+	authzMarked
+	// authzSignedOff: judge_gd signed off A1 of entry R-2.
+	authzSignedOff
+)
+
+// authzJudgingSetup returns a setup that prepares the CNC skill's marking up
+// to stage, through the store.
+func authzJudgingSetup(stage authzJudging) func(t *testing.T, f *fixture) {
+	return func(t *testing.T, f *fixture) {
+		t.Helper()
+		ctx := context.Background()
+		event, skill, admin := f.ids["event"], f.ids["skill"], f.ids["user:"+asAdmin]
+		judges, err := f.db.AddJudges(ctx, event, []store.JudgeInput{
+			{Username: "judge_gd", DisplayName: "Judge GD", Region: store.Guangdong, Institution: "Inst GD 2", Skill: "CNC", Role: "judge"},
+			{Username: "judge_mo", DisplayName: "Judge MO", Region: store.Macao, Institution: "Inst MO 2", Skill: "CNC", Role: "judge"},
+		}, func(string) (string, error) { return "not-a-hash", nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range judges {
+			f.ids[j.Username] = j.ID
+			f.ids["user:"+j.Username] = j.UserID
+		}
+		ss, err := f.db.ReplaceScheme(ctx, event, skill, admin, scoring.Scheme{Criteria: []scoring.Criterion{{
+			Code: "A", Name: "Machining", SubCriteria: []scoring.SubCriterion{{Code: "A1", Name: "Dimensions",
+				Aspects: []scoring.Aspect{{Kind: scoring.Measurement, Description: "Every dimension within tolerance",
+					MaxMark: 100 * scoring.Mark}}}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := ss.Scheme.Criteria[0].SubCriteria[0]
+		f.ids["sub"], f.ids["aspect"] = sub.ID, sub.Aspects[0].ID
+		comps, err := f.db.Competitors(ctx, event, skill)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range comps {
+			if c.Ref == "R-2" {
+				f.ids["entry"] = c.EntryID
+			}
+		}
+		if f.ids["entry"] == 0 {
+			t.Fatal("fixture has no competitor R-2")
+		}
+		if stage < authzPanel {
+			return
+		}
+		if _, err := f.db.SetPanel(ctx, event, skill, f.ids["sub"], admin,
+			[]int64{f.ids[asJudge], f.ids[asChief], f.ids["judge_gd"]}); err != nil {
+			t.Fatal(err)
+		}
+		if stage < authzMarked {
+			return
+		}
+		single := true
+		if _, err := f.db.UpdateSkill(ctx, event, skill, admin, store.SkillPatch{
+			Marking: &store.MarkingPatch{SingleEntry: &single}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.SubmitMarks(ctx, event, skill, f.ids["judge_gd"], f.ids["user:judge_gd"], []store.MarkInput{{
+			Key: "setup-mark", EntryID: f.ids["entry"], AspectID: f.ids["aspect"], Value: 75 * scoring.Mark}}); err != nil {
+			t.Fatal(err)
+		}
+		if stage < authzSignedOff {
+			return
+		}
+		if _, err := f.db.SignOff(ctx, event, skill, f.ids["judge_gd"], f.ids["user:judge_gd"], f.ids["entry"],
+			f.ids["sub"]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// authzSchemeBody is a valid marking scheme for the CNC skill (100 marks) as
+// a JSON body, named after role.
+func authzSchemeBody(role string) any {
+	return map[string]any{"criteria": []any{map[string]any{
+		"code": "A", "name": "Machining (" + role + ")",
+		"sub_criteria": []any{map[string]any{"code": "A1", "name": "Dimensions", "aspects": []any{
+			map[string]any{"kind": "M", "description": "Every dimension within tolerance", "max_mark": 60,
+				"rule": "full marks or zero"},
+			map[string]any{"kind": "J", "description": "Surface finish", "max_mark": "40",
+				"descriptors": []string{"unacceptable", "below industry standard", "industry standard", "excellent"}},
+		}}},
+	}}}
 }
 
 // authzScenarios is the scenario table: one row per route.
@@ -213,6 +327,45 @@ func authzScenarios() []authzScenario {
 			params: map[string]string{":judge": asJudgeOther}, // judge of HAIR, now also of CNC
 			body:   func(*fixture, string) any { return map[string]string{"role": "judge"} }},
 		{method: "DELETE", path: "/api/v1/events/:event/skills/:skill/judges/:judge", allowed: authzRolesOrganizers, status: 204},
+
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/scheme", allowed: authzRolesSkillStaff, status: 200, readOnly: true,
+			setup: authzJudgingSetup(authzScheme)},
+		{method: "PUT", path: "/api/v1/events/:event/skills/:skill/scheme", allowed: authzRolesSkillLeads, status: 200,
+			setup: authzJudgingSetup(authzPanel),
+			body:  func(_ *fixture, role string) any { return authzSchemeBody(role) }},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/panels", allowed: authzRolesSkillStaff, status: 200, readOnly: true,
+			setup: authzJudgingSetup(authzPanel)},
+		{method: "PUT", path: "/api/v1/events/:event/skills/:skill/panels/:sub", allowed: authzRolesSkillLeads, status: 200,
+			setup: authzJudgingSetup(authzPanel),
+			body: func(f *fixture, _ string) any {
+				return map[string][]int64{"judge_ids": {f.ids[asJudge], f.ids[asChief], f.ids["judge_mo"]}}
+			}},
+		{method: "POST", path: "/api/v1/events/:event/skills/:skill/panels/generate", allowed: authzRolesSkillLeads, status: 200,
+			setup: authzJudgingSetup(authzScheme), // A1 has no panel yet
+			body:  func(*fixture, string) any { return map[string]int{"size": 3} }},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/work", allowed: authzRolesMarkers, status: 200, readOnly: true,
+			setup: authzJudgingSetup(authzMarked)},
+		{method: "POST", path: "/api/v1/events/:event/skills/:skill/marks", allowed: authzRolesMarkers, status: 200,
+			setup: authzJudgingSetup(authzPanel), // the chief expert sits on the panel, so may mark
+			body: func(f *fixture, role string) any {
+				return map[string]any{"marks": []any{map[string]any{"key": "tablet-" + authzSuffix(role),
+					"entry_id": f.ids["entry"], "aspect_id": f.ids["aspect"], "value": 87.5, "version": 0}}}
+			}},
+		{method: "POST", path: "/api/v1/events/:event/skills/:skill/signoffs", allowed: authzRolesMarkers, status: 201,
+			setup: authzJudgingSetup(authzMarked), // A1 of R-2 is complete; judge and chief expert are on its panel
+			body: func(f *fixture, _ string) any {
+				return map[string]int64{"entry_id": f.ids["entry"], "sub_criterion_id": f.ids["sub"]}
+			}},
+		{method: "POST", path: "/api/v1/events/:event/skills/:skill/unlocks", allowed: authzRolesChief, status: 204,
+			setup: authzJudgingSetup(authzSignedOff),
+			body: func(f *fixture, _ string) any {
+				return map[string]any{"entry_id": f.ids["entry"], "sub_criterion_id": f.ids["sub"],
+					"reason": "the measurement was taken on the wrong part"}
+			}},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/progress", allowed: authzRolesSkillLeads, status: 200, readOnly: true,
+			setup: authzJudgingSetup(authzMarked)},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/audit", allowed: authzRolesSkillLeads, status: 200, readOnly: true,
+			setup: authzJudgingSetup(authzSignedOff)},
 
 		{method: "GET", path: "/api/v1/events/:event/competitors", allowed: authzRolesOrganizers, status: 200, readOnly: true},
 		{method: "POST", path: "/api/v1/events/:event/competitors", allowed: authzRolesOrganizers, status: 201,
@@ -322,6 +475,11 @@ func authzSnapshot(f *fixture) string {
 		for _, what := range []string{"organizers", "skills", "competitors", "judges"} {
 			paths = append(paths, fmt.Sprintf("/api/v1/events/%d/%s", ev, what))
 		}
+	}
+	// The marking of the skill: its scheme, panels, marks and sign-offs
+	// (progress) and every change to them (audit trail).
+	for _, what := range []string{"scheme", "panels", "progress", "audit"} {
+		paths = append(paths, fmt.Sprintf("/api/v1/events/%d/skills/%d/%s", f.ids["event"], f.ids["skill"], what))
 	}
 	var b strings.Builder
 	for _, path := range paths {
@@ -506,8 +664,17 @@ func TestCrossEventAccess(t *testing.T) {
 	// under this event's path: 404, for the admin too.
 	t.Run("foreign ids under this event", func(t *testing.T) {
 		f := template.clone(t)
+		// This event's CNC has a scheme and a panel, so that its own
+		// sub-criterion fills :sub where it is not the id under test.
+		authzJudgingSetup(authzPanel)(t, f)
 		otherEvent := f.ids["otherEvent"]
 		sk, err := f.db.CreateSkill(ctx, otherEvent, store.SkillInput{Code: "WEB", Name: store.Names{En: "Web Technologies"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, err := f.db.ReplaceScheme(ctx, otherEvent, sk.ID, f.ids["user:"+asAdmin], scoring.Scheme{Criteria: []scoring.Criterion{{
+			Code: "W", Name: "Web", SubCriteria: []scoring.SubCriterion{{Code: "W1", Name: "Layout",
+				Aspects: []scoring.Aspect{{Kind: scoring.Measurement, Description: "Valid HTML", MaxMark: 100 * scoring.Mark}}}}}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -522,14 +689,15 @@ func TestCrossEventAccess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		foreign := map[string]int64{":skill": sk.ID, ":competitor": comps[0].ID, ":judge": judges[0].ID}
+		foreign := map[string]int64{":skill": sk.ID, ":competitor": comps[0].ID, ":judge": judges[0].ID,
+			":sub": ss.Scheme.Criteria[0].SubCriteria[0].ID}
 		before := authzSnapshot(f)
 		n := 0
 		for _, s := range authzScenarios() {
 			if !authzEventScoped(s) {
 				continue
 			}
-			for _, param := range []string{":skill", ":competitor", ":judge"} {
+			for _, param := range []string{":skill", ":competitor", ":judge", ":sub"} {
 				if !strings.Contains(s.path, "/"+param) {
 					continue
 				}
@@ -551,7 +719,7 @@ func TestCrossEventAccess(t *testing.T) {
 			}
 		}
 		if n < 20 {
-			t.Fatalf("only %d calls with a skill, competitor or judge id", n)
+			t.Fatalf("only %d calls with a skill, competitor, judge or sub-criterion id", n)
 		}
 		if after := authzSnapshot(f); after != before {
 			t.Errorf("calls with ids of the other event changed the data:\nbefore: %s\nafter:  %s", before, after)

@@ -85,10 +85,13 @@ func LoadDemo(ctx context.Context, db *store.DB) (*Demo, error) {
 		return nil, fmt.Errorf("demo event: %w", err)
 	}
 	d.EventID, d.Loaded = e.ID, true
-	for _, sk := range ev.Skills {
-		if _, err := db.CreateSkill(ctx, e.ID, sk); err != nil {
-			return nil, fmt.Errorf("demo skill %s: %w", sk.Code, err)
+	var skills []store.Skill
+	for _, in := range ev.Skills {
+		sk, err := db.CreateSkill(ctx, e.ID, in)
+		if err != nil {
+			return nil, fmt.Errorf("demo skill %s: %w", in.Code, err)
 		}
+		skills = append(skills, sk)
 	}
 	compCSV, err := assets.Demo.ReadFile("demo/competitors.csv")
 	if err != nil {
@@ -104,7 +107,34 @@ func LoadDemo(ctx context.Context, db *store.DB) (*Demo, error) {
 	if _, err := db.AddJudges(ctx, e.ID, judges, hashSecret); err != nil {
 		return nil, fmt.Errorf("demo judges: %w", err)
 	}
+	for _, sk := range skills {
+		if err := loadDemoScheme(ctx, db, e.ID, sk, org.ID); err != nil {
+			return nil, fmt.Errorf("demo skill %s: %w", sk.Code, err)
+		}
+	}
 	return d, nil
+}
+
+// loadDemoScheme gives a demo skill its marking scheme (the same file format
+// organizers upload) and panels chosen by the panel rules.
+func loadDemoScheme(ctx context.Context, db *store.DB, event int64, sk store.Skill, organizer int64) error {
+	raw, err := assets.Demo.ReadFile("demo/schemes/" + sk.Code + ".csv")
+	if err != nil {
+		return err
+	}
+	t, err := sheet.Read(raw, sheet.CSV, sheet.DefaultLimits)
+	if err != nil {
+		return err
+	}
+	sch, bad := schemeFromTable(t)
+	if len(bad) > 0 {
+		return fmt.Errorf("scheme rows %+v", bad)
+	}
+	if _, err := db.ReplaceScheme(ctx, event, sk.ID, organizer, sch); err != nil {
+		return err
+	}
+	_, err = db.GeneratePanels(ctx, event, sk.ID, organizer, 3)
+	return err
 }
 
 // Print writes the demo logins for a person at a terminal.

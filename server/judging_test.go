@@ -394,8 +394,9 @@ func TestJudgingFlowOverHTTP(t *testing.T) {
 			}
 		}
 	}
-	wantScores := []store.JudgeScore{{JudgeID: g.judge[asJudge], Value: 0}, {JudgeID: g.judge["cnc-gd"], Value: 3},
-		{JudgeID: g.judge["cnc-mo"], Value: 2}}
+	// Scores come back in the units they were sent in: J scores 0, 3, 2.
+	wantScores := []store.JudgeScore{{JudgeID: g.judge[asJudge], Value: 0}, {JudgeID: g.judge["cnc-gd"], Value: 3 * scoring.Mark},
+		{JudgeID: g.judge["cnc-mo"], Value: 2 * scoring.Mark}}
 	slices.SortFunc(wantScores, func(a, b store.JudgeScore) int { return int(a.JudgeID - b.JudgeID) })
 	if !reflect.DeepEqual(scores, wantScores) {
 		t.Fatalf("work shows the panel's scores on flagged A1.1 as %+v, want %+v", scores, wantScores)
@@ -577,7 +578,7 @@ func TestMarkBadInputOverHTTP(t *testing.T) {
 	}
 	// The seed mark is untouched and the good mark can still be sent.
 	w, _ := g.work(asJudge)
-	if len(w.Marks) != 1 || w.Marks[0].Value != 1000 || w.Marks[0].Version != 1 {
+	if len(w.Marks) != 1 || w.Marks[0].Shown != 10*scoring.Mark || w.Marks[0].Version != 1 {
 		t.Fatalf("judge's marks after the refusals: %+v, want only the seed at 10 marks, version 1", w.Marks)
 	}
 	if res := g.mustSubmit(asJudge, good("after")); res[0].Status != "created" {

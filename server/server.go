@@ -58,10 +58,10 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		issuer = "bayskills"
 	}
 	s := &Server{
-		db:     db,
-		cfg:    cfg,
-		log:    cfg.Logger,
-		tokens: &tokens{key: key, issuer: issuer, now: cfg.Now},
+		db:          db,
+		cfg:         cfg,
+		log:         cfg.Logger,
+		tokens:      &tokens{key: key, issuer: issuer, now: cfg.Now},
 		loginByAddr: newLimiter(cfg.LoginsPerMinute, time.Minute, cfg.Now),
 		// Per account: 5 failures per 15 minutes; a 6-digit PIN then takes
 		// years to guess.

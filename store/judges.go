@@ -400,6 +400,16 @@ func (db *DB) AssignJudge(ctx context.Context, event, skill, judge int64, role s
 // UnassignJudge takes judge off skill.
 func (db *DB) UnassignJudge(ctx context.Context, event, skill, judge int64) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		panels, err := queryAll(ctx, tx, func(r scanner) (code string, err error) { err = r.Scan(&code); return code, err },
+			"panels", `SELECT s.code FROM panel_members p JOIN sub_criteria s ON s.id = p.sub_criterion_id
+			WHERE p.judge_id = ? AND s.skill_id = ? ORDER BY s.code`, judge, skill)
+		if err != nil {
+			return err
+		}
+		if len(panels) > 0 {
+			return apperr.New(apperr.Conflict, "the judge sits on the panels of %s; give those panels other judges first",
+				strings.Join(panels, ", "))
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM skill_judges WHERE skill_id = ? AND judge_id = ?
 			AND judge_id IN (SELECT id FROM judges WHERE event_id = ?)`, skill, judge, event)
 		if err != nil {

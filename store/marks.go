@@ -39,13 +39,15 @@ type MarkResult struct {
 
 // Mark is a stored mark.
 type Mark struct {
-	ID        int64  `json:"id"`
-	EntryID   int64  `json:"entry_id"`
-	AspectID  int64  `json:"aspect_id"`
-	JudgeID   int64  `json:"judge_id"`
-	Value     int64  `json:"value"` // J: score 0–3; M: hundredths of a mark
-	Version   int64  `json:"version"`
-	UpdatedAt string `json:"updated_at"`
+	ID       int64 `json:"id"`
+	EntryID  int64 `json:"entry_id"`
+	AspectID int64 `json:"aspect_id"`
+	JudgeID  int64 `json:"judge_id"`
+	Value    int64 `json:"-"` // as stored: J score 0–3, M hundredths of a mark
+	// Shown is the value as tablets send it: a J score (2) or M marks (1.5).
+	Shown     scoring.Centi `json:"value"`
+	Version   int64         `json:"version"`
+	UpdatedAt string        `json:"updated_at"`
 }
 
 type aspectInfo struct {
@@ -398,6 +400,14 @@ func (db *DB) planMarks(ctx context.Context, tx *sql.Tx, event, skill, judge int
 			Message: itoa(len(conflicts)) + " of " + itoa(len(in)) + " marks clash with what is stored; nothing was saved"}
 	}
 	return plans, nil
+}
+
+// asSent converts a stored value to the units marks are sent in.
+func asSent(kind scoring.AspectKind, v int64) scoring.Centi {
+	if kind == scoring.Judgement {
+		return scoring.Centi(v * 100)
+	}
+	return scoring.Centi(v)
 }
 
 func displayValue(kind scoring.AspectKind, v int64) string {

@@ -14,8 +14,8 @@ import (
 // JudgeScore is one judge's score, shown to the panel when an aspect is
 // flagged so the judges can talk it through and re-score.
 type JudgeScore struct {
-	JudgeID int64 `json:"judge_id"`
-	Value   int64 `json:"value"`
+	JudgeID int64         `json:"judge_id"`
+	Value   scoring.Centi `json:"value"` // as sent: a J score or M marks
 }
 
 // AspectStatus is where one aspect of one entry stands.
@@ -169,7 +169,7 @@ func (ev *skillEval) evaluateSub(entry int64, sub scoring.SubCriterion) (*SubSta
 		}
 		if as.State.Flagged() {
 			for _, m := range marks {
-				as.Scores = append(as.Scores, JudgeScore{JudgeID: m.Judge, Value: m.Value})
+				as.Scores = append(as.Scores, JudgeScore{JudgeID: m.Judge, Value: asSent(a.Kind, m.Value)})
 			}
 			sort.Slice(as.Scores, func(i, j int) bool { return as.Scores[i].JudgeID < as.Scores[j].JudgeID })
 		}

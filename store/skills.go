@@ -251,12 +251,13 @@ func (db *DB) UpdateSkill(ctx context.Context, event, id, user int64, p SkillPat
 			}
 		}
 		if s.TotalMarks != old.TotalMarks {
-			var locked sql.NullString
-			if err := tx.QueryRowContext(ctx, `SELECT scheme_locked_at FROM skills WHERE id = ?`, id).Scan(&locked); err != nil {
-				return internal(err, "load lock")
+			var aspects int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM aspects WHERE skill_id = ?`, id).Scan(&aspects); err != nil {
+				return internal(err, "count aspects")
 			}
-			if locked.Valid {
-				return apperr.New(apperr.Conflict, "marking started: the skill's total cannot change")
+			if aspects > 0 {
+				return apperr.New(apperr.Conflict, "the skill has a marking scheme adding up to %d marks; "+
+					"upload a scheme for the new total together with the change, or remove the scheme first", old.TotalMarks)
 			}
 		}
 		s.UpdatedAt = db.stamp()

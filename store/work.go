@@ -111,9 +111,11 @@ func (db *DB) JudgeWork(ctx context.Context, event, skill, judge int64) (Work, e
 		}
 	}
 	w.Marks, err = queryAll(ctx, db.read, func(r scanner) (m Mark, err error) {
-		err = r.Scan(&m.ID, &m.EntryID, &m.AspectID, &m.JudgeID, &m.Value, &m.Version, &m.UpdatedAt)
+		var kind scoring.AspectKind
+		err = r.Scan(&m.ID, &m.EntryID, &m.AspectID, &m.JudgeID, &m.Value, &m.Version, &m.UpdatedAt, &kind)
+		m.Shown = asSent(kind, m.Value)
 		return m, err
-	}, "marks", `SELECT m.id, m.entry_id, m.aspect_id, m.judge_id, m.value, m.version, m.updated_at FROM marks m
+	}, "marks", `SELECT m.id, m.entry_id, m.aspect_id, m.judge_id, m.value, m.version, m.updated_at, a.kind FROM marks m
 		JOIN aspects a ON a.id = m.aspect_id WHERE a.skill_id = ? AND m.judge_id = ? ORDER BY m.id`, skill, judge)
 	return w, err
 }
