@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -12,6 +13,13 @@ import (
 // one commit is in flight together in the next transaction, each in its own
 // savepoint — one failing write rolls back alone — and answers each only
 // after the shared commit is durable.
+
+// The savepoint around each write of a group.
+const (
+	sqlSavepoint  = `SAVEPOINT w`
+	sqlRollbackTo = `ROLLBACK TO w`
+	sqlRelease    = `RELEASE w`
+)
 
 // maxGroup bounds how many writes share one commit.
 const maxGroup = 256
@@ -62,14 +70,24 @@ func (db *DB) commitGroup(group []*groupWrite) {
 		}
 		return
 	}
+	savepoint, err1 := db.prepared(context.Background(), tx, sqlSavepoint)
+	rollbackTo, err2 := db.prepared(context.Background(), tx, sqlRollbackTo)
+	release, err3 := db.prepared(context.Background(), tx, sqlRelease)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		tx.Rollback()
+		for _, w := range group {
+			w.done <- err
+		}
+		return
+	}
 	for i, w := range group {
-		if _, err := tx.Exec(`SAVEPOINT w`); err != nil {
+		if _, err := savepoint.Exec(); err != nil {
 			results[i] = internal(err, "savepoint")
 			continue
 		}
 		results[i] = runGuarded(w.fn, tx)
 		if results[i] != nil {
-			if _, err := tx.Exec(`ROLLBACK TO w`); err != nil {
+			if _, err := rollbackTo.Exec(); err != nil {
 				tx.Rollback()
 				for _, w := range group {
 					w.done <- internal(err, "rollback to savepoint")
@@ -77,7 +95,7 @@ func (db *DB) commitGroup(group []*groupWrite) {
 				return
 			}
 		}
-		if _, err := tx.Exec(`RELEASE w`); err != nil {
+		if _, err := release.Exec(); err != nil {
 			results[i] = internal(err, "release savepoint")
 		}
 	}

@@ -76,6 +76,7 @@ const (
 	sqlInsertMark = `INSERT INTO marks (entry_id, aspect_id, judge_id, value, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, 1, ?, ?)`
 	sqlUpdateMark        = `UPDATE marks SET value = ?, version = ?, updated_at = ? WHERE id = ?`
+	sqlLockScheme        = `UPDATE skills SET scheme_locked_at = ? WHERE id = ? AND scheme_locked_at IS NULL`
 	sqlInsertMarkRequest = `INSERT INTO mark_requests (judge_id, idem_key, payload_hash, mark_id, version, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`
 )
@@ -142,8 +143,11 @@ func (db *DB) SubmitMarks(ctx context.Context, event, skill, judge, user int64, 
 		}
 		if wrote {
 			// The first mark locks the marking scheme (DESIGN §5).
-			if _, err := tx.ExecContext(ctx, `UPDATE skills SET scheme_locked_at = ? WHERE id = ? AND scheme_locked_at IS NULL`,
-				now, skill); err != nil {
+			lock, err := db.prepared(ctx, tx, sqlLockScheme)
+			if err != nil {
+				return err
+			}
+			if _, err := lock.ExecContext(ctx, now, skill); err != nil {
 				return internal(err, "lock scheme")
 			}
 		}
@@ -168,14 +172,13 @@ func distinct(vals []int64) []int64 {
 	return out
 }
 
-// markContext is what planMarks checks a batch against, loaded with one
-// query per kind of thing rather than per mark.
+// markContext is what planMarks checks a batch against.
 type markContext struct {
 	me       scoring.PanelJudge
 	rule     scoring.ConflictRule
 	panels   map[int64]bool             // sub-criteria of the judge's panels
-	aspects  map[int64]aspectInfo       // of the batch
-	entries  map[int64][]scoring.Person // members of the batch's entries
+	aspects  map[int64]aspectInfo       // of the skill
+	entries  map[int64][]scoring.Person // members of the skill's entries
 	locked   map[[2]int64]bool          // (entry, sub) signed off
 	requests map[string]markRequest     // the judge's earlier requests with the batch's keys
 	marks    map[[2]int64]Mark          // the judge's marks on the batch's (entry, aspect)
@@ -186,86 +189,135 @@ type markRequest struct {
 	mark, version int64
 }
 
-// The marking path's lookups, one statement per kind of thing for a whole
-// batch. Lists of ids and keys travel as one JSON array, so the text of each
-// statement is fixed and it is parsed once (see hotStatements).
+// skillSetup is what marks are checked against that only setting up the
+// event changes (the scheme, panels, judges, competitors, the conflict
+// rule). The committer keeps it between requests; any other write that
+// commits drops it.
+type skillSetup struct {
+	gen     int64
+	rule    scoring.ConflictRule
+	judges  map[int64]*judgeSetup
+	aspects map[int64]aspectInfo
+	entries map[int64][]scoring.Person
+}
+
+type judgeSetup struct {
+	person scoring.Person
+	panels map[int64]bool
+}
+
+// The marking path's lookups. Lists travel as one JSON array, so the text
+// of each statement is fixed and it is parsed once (see hotStatements).
 const (
-	sqlMarkJudge = `SELECT j.region, j.institution, e.conflict_rule FROM judges j JOIN events e ON e.id = j.event_id
-		JOIN skill_judges sj ON sj.judge_id = j.id AND sj.skill_id = ? WHERE j.id = ? AND j.event_id = ?`
-	sqlMarkPanels = `SELECT p.sub_criterion_id FROM panel_members p JOIN sub_criteria s ON s.id = p.sub_criterion_id
-		WHERE p.judge_id = ? AND s.skill_id = ?`
-	sqlMarkAspects = `SELECT id, sub_criterion_id, kind, max_centi FROM aspects
-		WHERE skill_id = ? AND id IN (SELECT value FROM json_each(?))`
-	sqlMarkEntries = `SELECT e.id, c.region, c.institution FROM entries e JOIN competitors c ON c.entry_id = e.id
-		WHERE e.skill_id = ? AND e.id IN (SELECT value FROM json_each(?))`
 	sqlMarkLocks = `SELECT entry_id, sub_criterion_id FROM signoffs
 		WHERE unlocked_at IS NULL AND entry_id IN (SELECT value FROM json_each(?))`
 	sqlMarkMarks = `SELECT id, entry_id, aspect_id, judge_id, value, version, updated_at FROM marks
-		WHERE judge_id = ? AND entry_id IN (SELECT value FROM json_each(?))`
+		WHERE judge_id = ? AND (entry_id, aspect_id) IN
+		(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`
 	sqlMarkRequests = `SELECT idem_key, payload_hash, mark_id, version FROM mark_requests
 		WHERE judge_id = ? AND idem_key IN (SELECT value FROM json_each(?))`
 )
 
-// jsonList encodes ids or keys as a JSON array for json_each.
+// jsonList encodes ids, keys or pairs as a JSON array for json_each.
 func jsonList[T any](vals []T) string {
 	b, _ := json.Marshal(vals)
 	return string(b)
 }
 
-func loadMarkContext(ctx context.Context, db *DB, tx *sql.Tx, event, skill, judge int64, in []MarkInput) (*markContext, error) {
-	mc := &markContext{panels: map[int64]bool{}, aspects: map[int64]aspectInfo{}, entries: map[int64][]scoring.Person{},
-		locked: map[[2]int64]bool{}, requests: map[string]markRequest{}, marks: map[[2]int64]Mark{}}
-	who, err := queryHot(ctx, db, tx, func(r scanner) (j markContext, err error) {
-		err = r.Scan(&j.me.Region, &j.me.Institution, &j.rule)
+// setupFor returns the setup of skill, from the cache when no other write
+// has committed since it was loaded.
+func (db *DB) setupFor(ctx context.Context, tx *sql.Tx, event, skill int64) (*skillSetup, error) {
+	gen := db.setupGen.Load()
+	db.setupMu.Lock()
+	s := db.setup[skill]
+	db.setupMu.Unlock()
+	if s != nil && s.gen == gen {
+		return s, nil
+	}
+	s = &skillSetup{gen: gen, judges: map[int64]*judgeSetup{}, aspects: map[int64]aspectInfo{}, entries: map[int64][]scoring.Person{}}
+	if err := tx.QueryRowContext(ctx, `SELECT conflict_rule FROM events WHERE id = ?`, event).Scan(&s.rule); err != nil {
+		return nil, notFound(err, "event")
+	}
+	type judgeRow struct {
+		id int64
+		scoring.Person
+	}
+	judges, err := queryAll(ctx, tx, func(r scanner) (j judgeRow, err error) {
+		err = r.Scan(&j.id, &j.Region, &j.Institution)
 		return j, err
-	}, "judge", sqlMarkJudge, skill, judge, event)
+	}, "judges", `SELECT j.id, j.region, j.institution FROM judges j JOIN skill_judges sj ON sj.judge_id = j.id
+		WHERE sj.skill_id = ? AND j.event_id = ?`, skill, event)
 	if err != nil {
 		return nil, err
 	}
-	if len(who) == 0 {
-		return nil, apperr.New(apperr.Forbidden, "you are not a judge of this skill")
+	for _, j := range judges {
+		s.judges[j.id] = &judgeSetup{person: j.Person, panels: map[int64]bool{}}
 	}
-	mc.me, mc.rule = who[0].me, who[0].rule
-	var entryIDs, aspectIDs []int64
-	keys := make([]string, len(in))
-	for i, m := range in {
-		entryIDs, aspectIDs, keys[i] = append(entryIDs, m.EntryID), append(aspectIDs, m.AspectID), m.Key
-	}
-	entries := jsonList(distinct(entryIDs))
-	subs, err := queryHot(ctx, db, tx, func(r scanner) (id int64, err error) { err = r.Scan(&id); return id, err },
-		"panels", sqlMarkPanels, judge, skill)
+	seats, err := queryAll(ctx, tx, func(r scanner) (m [2]int64, err error) { err = r.Scan(&m[0], &m[1]); return m, err },
+		"panels", `SELECT p.judge_id, p.sub_criterion_id FROM panel_members p JOIN sub_criteria s ON s.id = p.sub_criterion_id
+		WHERE s.skill_id = ?`, skill)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range subs {
-		mc.panels[s] = true
+	for _, m := range seats {
+		if j := s.judges[m[0]]; j != nil {
+			j.panels[m[1]] = true
+		}
 	}
-	aspects, err := queryHot(ctx, db, tx, func(r scanner) (a aspectInfo, err error) {
+	aspects, err := queryAll(ctx, tx, func(r scanner) (a aspectInfo, err error) {
 		err = r.Scan(&a.id, &a.sub, &a.kind, &a.max)
 		return a, err
-	}, "aspects", sqlMarkAspects, skill, jsonList(distinct(aspectIDs)))
+	}, "aspects", `SELECT id, sub_criterion_id, kind, max_centi FROM aspects WHERE skill_id = ?`, skill)
 	if err != nil {
 		return nil, err
 	}
 	for _, a := range aspects {
-		mc.aspects[a.id] = a
+		s.aspects[a.id] = a
 	}
 	type member struct {
 		entry int64
 		who   scoring.Person
 	}
-	members, err := queryHot(ctx, db, tx, func(r scanner) (m member, err error) {
+	members, err := queryAll(ctx, tx, func(r scanner) (m member, err error) {
 		err = r.Scan(&m.entry, &m.who.Region, &m.who.Institution)
 		return m, err
-	}, "entries", sqlMarkEntries, skill, entries)
+	}, "entries", `SELECT e.id, c.region, c.institution FROM entries e JOIN competitors c ON c.entry_id = e.id
+		WHERE e.skill_id = ?`, skill)
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range members {
-		mc.entries[m.entry] = append(mc.entries[m.entry], m.who)
+		s.entries[m.entry] = append(s.entries[m.entry], m.who)
+	}
+	db.setupMu.Lock()
+	if db.setup == nil {
+		db.setup = map[int64]*skillSetup{}
+	}
+	db.setup[skill] = s
+	db.setupMu.Unlock()
+	return s, nil
+}
+
+func loadMarkContext(ctx context.Context, db *DB, tx *sql.Tx, event, skill, judge int64, in []MarkInput) (*markContext, error) {
+	setup, err := db.setupFor(ctx, tx, event, skill)
+	if err != nil {
+		return nil, err
+	}
+	me := setup.judges[judge]
+	if me == nil {
+		return nil, apperr.New(apperr.Forbidden, "you are not a judge of this skill")
+	}
+	mc := &markContext{me: scoring.PanelJudge{ID: judge, Person: me.person}, rule: setup.rule, panels: me.panels,
+		aspects: setup.aspects, entries: setup.entries, locked: map[[2]int64]bool{}, requests: map[string]markRequest{},
+		marks: map[[2]int64]Mark{}}
+	var entryIDs []int64
+	pairs := make([][2]int64, len(in))
+	keys := make([]string, len(in))
+	for i, m := range in {
+		entryIDs, pairs[i], keys[i] = append(entryIDs, m.EntryID), [2]int64{m.EntryID, m.AspectID}, m.Key
 	}
 	locks, err := queryHot(ctx, db, tx, func(r scanner) (k [2]int64, err error) { err = r.Scan(&k[0], &k[1]); return k, err },
-		"sign-offs", sqlMarkLocks, entries)
+		"sign-offs", sqlMarkLocks, jsonList(distinct(entryIDs)))
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +327,7 @@ func loadMarkContext(ctx context.Context, db *DB, tx *sql.Tx, event, skill, judg
 	marks, err := queryHot(ctx, db, tx, func(r scanner) (m Mark, err error) {
 		err = r.Scan(&m.ID, &m.EntryID, &m.AspectID, &m.JudgeID, &m.Value, &m.Version, &m.UpdatedAt)
 		return m, err
-	}, "marks", sqlMarkMarks, judge, entries)
+	}, "marks", sqlMarkMarks, judge, jsonList(pairs))
 	if err != nil {
 		return nil, err
 	}

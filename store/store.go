@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"bayskills/apperr"
@@ -45,6 +46,12 @@ type DB struct {
 	queue         chan *groupWrite // group commit (commit.go)
 	committerDone chan struct{}
 
+	// setup caches, per skill, what marking is checked against and only
+	// setup changes; setupGen counts the commits that may have changed it.
+	setupMu  sync.Mutex
+	setup    map[int64]*skillSetup
+	setupGen atomic.Int64
+
 	stmtMu    sync.Mutex
 	stmts     map[string]*sql.Stmt // hot write statements, parsed once
 	readStmts map[string]*sql.Stmt // frequent reads (authorization), parsed once per connection
@@ -54,8 +61,9 @@ type DB struct {
 // database opens: the pure-Go SQLite driver parses every statement it is
 // given, and on the marking path parsing costs more than executing. (They
 // cannot be prepared later: a transaction holds the only writer connection.)
-var hotStatements = []string{sqlInsertAudit, sqlInsertMark, sqlUpdateMark, sqlInsertMarkRequest, sqlMarkJudge,
-	sqlMarkPanels, sqlMarkAspects, sqlMarkEntries, sqlMarkLocks, sqlMarkMarks, sqlMarkRequests, sqlAuditHead}
+var hotStatements = []string{sqlInsertAudit, sqlInsertMark, sqlUpdateMark, sqlInsertMarkRequest,
+	sqlMarkLocks, sqlMarkMarks, sqlMarkRequests, sqlAuditHead,
+	sqlLockScheme, sqlSavepoint, sqlRollbackTo, sqlRelease}
 
 func (db *DB) prepareHot(ctx context.Context) error {
 	db.stmts = map[string]*sql.Stmt{}
@@ -314,6 +322,9 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
+	// Before the commit releases the writer connection, so the committer
+	// cannot start a group on a stale setup cache (see setupFor).
+	db.setupGen.Add(1)
 	if err := tx.Commit(); err != nil {
 		return apperr.Wrap(err, "commit")
 	}

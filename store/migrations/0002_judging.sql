@@ -59,10 +59,9 @@ CREATE TABLE marks (
     version    INTEGER NOT NULL DEFAULT 1,
     created_at TEXT    NOT NULL,
     updated_at TEXT    NOT NULL,
-    UNIQUE (entry_id, aspect_id, judge_id)
+    UNIQUE (judge_id, entry_id, aspect_id) -- also serves the writer's "this judge's marks on these entries"
 );
 CREATE INDEX marks_aspect ON marks (aspect_id);
-CREATE INDEX marks_judge ON marks (judge_id);
 
 -- Every mark write carries a client-generated key; a retry with the same key
 -- and payload gets the first answer again instead of a second write.
@@ -74,7 +73,7 @@ CREATE TABLE mark_requests (
     version      INTEGER NOT NULL,
     created_at   TEXT    NOT NULL,
     PRIMARY KEY (judge_id, idem_key)
-);
+) WITHOUT ROWID;
 
 -- A sign-off locks one entry's sub-criterion; an unlock (chief expert, with
 -- a reason) closes it and the sub-criterion can be marked and signed again.
@@ -102,7 +101,7 @@ CREATE TABLE audit (
     before    TEXT    NOT NULL DEFAULT '',
     after     TEXT    NOT NULL DEFAULT '',
     prev_hash TEXT    NOT NULL,
-    hash      TEXT    NOT NULL UNIQUE
+    hash      TEXT    NOT NULL
 );
 CREATE INDEX audit_skill ON audit (skill_id, seq);
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
