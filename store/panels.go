@@ -73,6 +73,9 @@ type skillPeople struct {
 	regions []scoring.Region             // regions among them
 	entries map[int64][]scoring.Person   // entry → its members
 	codes   map[int64]string             // entry → code
+	// conflicts memoises conflicted: panel generation asks it for every
+	// judge and entry of every candidate panel.
+	conflicts map[[2]int64]bool
 }
 
 func loadSkillPeople(ctx context.Context, q rowQueryer, event, skill int64) (*skillPeople, error) {
@@ -119,12 +122,19 @@ func loadSkillPeople(ctx context.Context, q rowQueryer, event, skill int64) (*sk
 // conflicted reports whether judge may not mark entry: a conflict with any
 // member of a team is a conflict with the team.
 func (p *skillPeople) conflicted(judge scoring.PanelJudge, entry int64) bool {
-	for _, who := range p.entries[entry] {
-		if scoring.Conflicted(p.rule, judge.Person, who) {
-			return true
-		}
+	key := [2]int64{judge.ID, entry}
+	if c, ok := p.conflicts[key]; ok {
+		return c
 	}
-	return false
+	c := false
+	for _, who := range p.entries[entry] {
+		c = c || scoring.Conflicted(p.rule, judge.Person, who)
+	}
+	if p.conflicts == nil {
+		p.conflicts = map[[2]int64]bool{}
+	}
+	p.conflicts[key] = c
+	return c
 }
 
 // eligible returns the members of panel free to mark entry, in id order.
