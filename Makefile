@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 20s
 
-.PHONY: run build test vet fuzz bench clean
+.PHONY: run build test vet fuzz bench load clean
 
 ## run: build and start the server with the demo event in ./data
 run: build
@@ -35,6 +35,12 @@ fuzz:
 ## bench: the Go benchmarks (figures go to BENCHMARKS.md)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee bench.out
+
+## load: 200 concurrent judges marking over HTTP against the real binary
+load: build
+	$(GO) build -o bin/loadmarks ./tools/loadmarks
+	./bin/loadmarks --bin $(BIN)
+	./bin/loadmarks --bin $(BIN) --rate 4000
 
 clean:
 	rm -rf bin bench.out
