@@ -50,3 +50,30 @@ func FuzzCreateEvent(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSubmitMarks sends arbitrary bodies to a judge's mark endpoint, with a
+// marking scheme and panels in place: never a 500, always the error shape,
+// and a refused batch stores nothing.
+func FuzzSubmitMarks(f *testing.F) {
+	f.Add(`{"marks":[{"key":"a","entry_id":1,"aspect_id":1,"value":2,"version":0}]}`)
+	f.Add(`{"marks":[{"key":"b","entry_id":2,"aspect_id":2,"value":"1.5"}]}`)
+	f.Add(`{"marks":[{"key":"c","entry_id":2,"aspect_id":3,"value":1e400}]}`)
+	f.Add(`{"marks":[]}`)
+	f.Add(`{"marks":null}`)
+	g := newJGSkill(f)
+	path := g.skill + "/marks"
+	f.Fuzz(func(t *testing.T, body string) {
+		g.fixture.t, g.t = t, t
+		before := g.fixture.count("marks")
+		r := g.fixture.do("POST", path, asJudge, body)
+		after := g.fixture.count("marks")
+		switch {
+		case r.Status >= 500:
+			t.Fatalf("status %d: %s", r.Status, r.Body)
+		case r.Status >= 400 && r.ErrorCode() == "":
+			t.Fatalf("status %d without the error shape: %s", r.Status, r.Body)
+		case r.Status >= 400 && after != before:
+			t.Fatalf("refused batch (%d) changed the marks %d → %d", r.Status, before, after)
+		}
+	})
+}

@@ -43,7 +43,7 @@ var jgNames = []string{"陈大文", "CHAN Tai Man", "李小明", "LI Xiaoming"}
 // cnc-gd2.
 type jgSkill struct {
 	*fixture
-	t      *testing.T
+	t      testing.TB
 	skill  string            // /api/v1/events/{event}/skills/{skill}
 	as     map[string]string // judge username → role for f.do ("judge" for the fixture's judge)
 	judge  map[string]int64  // judge username → judge id
@@ -54,7 +54,7 @@ type jgSkill struct {
 	scheme []byte            // the scheme file
 }
 
-func newJGSkill(t *testing.T) *jgSkill {
+func newJGSkill(t testing.TB) *jgSkill {
 	t.Helper()
 	f := newFixture(t)
 	g := &jgSkill{fixture: f, t: t, skill: f.path("/api/v1/events/%d/skills/%d", "event", "skill"),
