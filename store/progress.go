@@ -199,10 +199,12 @@ type EntryProgress struct {
 
 // JudgeProgress is one judge's share of the marking.
 type JudgeProgress struct {
-	JudgeID int64 `json:"judge_id"`
-	Entered int   `json:"entered"` // marks stored
-	Owed    int   `json:"owed"`    // judgement scores still expected from them
-	Flagged int   `json:"flagged"` // flagged aspects they scored
+	JudgeID     int64  `json:"judge_id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Entered     int    `json:"entered"` // marks stored
+	Owed        int    `json:"owed"`    // judgement scores still expected from them
+	Flagged     int    `json:"flagged"` // flagged aspects they scored
 }
 
 // ProgressTotals counts entry × sub-criterion pairs by state, and marks.
@@ -261,6 +263,15 @@ func (db *DB) Progress(ctx context.Context, event, skill int64) (Progress, error
 			ep.SubCriteria = append(ep.SubCriteria, st)
 		}
 		p.Entries = append(p.Entries, ep)
+	}
+	names, err := db.Judges(ctx, event, skill)
+	if err != nil {
+		return Progress{}, err
+	}
+	for _, j := range names {
+		if jp := judges[j.ID]; jp != nil {
+			jp.Username, jp.DisplayName = j.Username, j.DisplayName
+		}
 	}
 	for _, jp := range judges {
 		p.Judges = append(p.Judges, *jp)
