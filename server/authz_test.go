@@ -174,6 +174,9 @@ const (
 	authzMarked
 	// authzSignedOff: judge_gd signed off A1 of entry R-2.
 	authzSignedOff
+	// authzAllSignedOff: R-1 is marked and signed off too, so the skill has
+	// results.
+	authzAllSignedOff
 )
 
 // authzJudgingSetup returns a setup that prepares the CNC skill's marking up
@@ -239,6 +242,22 @@ func authzJudgingSetup(stage authzJudging) func(t *testing.T, f *fixture) {
 		}
 		if _, err := f.db.SignOff(ctx, event, skill, f.ids["judge_gd"], f.ids["user:judge_gd"], f.ids["entry"],
 			f.ids["sub"]); err != nil {
+			t.Fatal(err)
+		}
+		if stage < authzAllSignedOff {
+			return
+		}
+		var other int64
+		for _, c := range comps {
+			if c.Ref == "R-1" {
+				other = c.EntryID
+			}
+		}
+		if _, err := f.db.SubmitMarks(ctx, event, skill, f.ids["judge_gd"], f.ids["user:judge_gd"], []store.MarkInput{{
+			Key: "setup-mark-2", EntryID: other, AspectID: f.ids["aspect"], Value: 60 * scoring.Mark}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.SignOff(ctx, event, skill, f.ids["judge_gd"], f.ids["user:judge_gd"], other, f.ids["sub"]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -366,6 +385,10 @@ func authzScenarios() []authzScenario {
 			setup: authzJudgingSetup(authzMarked)},
 		{method: "GET", path: "/api/v1/events/:event/skills/:skill/audit", allowed: authzRolesSkillLeads, status: 200, readOnly: true,
 			setup: authzJudgingSetup(authzSignedOff)},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/results", allowed: authzRolesSkillLeads, status: 200, readOnly: true,
+			setup: authzJudgingSetup(authzAllSignedOff)},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/analytics", allowed: authzRolesSkillLeads, status: 200, readOnly: true,
+			setup: authzJudgingSetup(authzMarked)},
 
 		{method: "GET", path: "/api/v1/events/:event/competitors", allowed: authzRolesOrganizers, status: 200, readOnly: true},
 		{method: "POST", path: "/api/v1/events/:event/competitors", allowed: authzRolesOrganizers, status: 201,

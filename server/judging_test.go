@@ -717,3 +717,23 @@ func TestAuditVerifyCommandFindsTampering(t *testing.T) {
 		t.Errorf("marks_stored = %d, want 3", n)
 	}
 }
+
+// TestResultsBeforeSignOff: results requested before every sub-criterion is
+// signed off are a 409 naming, per competitor code, what is missing.
+func TestResultsBeforeSignOff(t *testing.T) {
+	g := newJGSkill(t)
+	r := g.fixture.do("GET", g.skill+"/results", asOrganizer, nil)
+	var e errorBody
+	r.JSON(t, &e)
+	if r.Status != 409 || len(e.Error.Fields) == 0 {
+		t.Fatalf("results before sign-off: %d %s, want 409 listing what is missing", r.Status, r.Body)
+	}
+	for code, missing := range e.Error.Fields {
+		if !strings.Contains(missing, "A1") || !strings.Contains(missing, "not signed off") {
+			t.Errorf("%s: %q, want the sub-criteria not signed off", code, missing)
+		}
+	}
+	if r := g.fixture.do("GET", g.skill+"/analytics", asChief, nil); r.Status != 200 {
+		t.Errorf("analytics as chief expert: %d, want 200", r.Status)
+	}
+}

@@ -56,6 +56,8 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/events/:event/skills/:skill/unlocks", chiefExpert, s.unlock, false},
 		{"GET", "/api/v1/events/:event/skills/:skill/progress", skillLead, s.progress, false},
 		{"GET", "/api/v1/events/:event/skills/:skill/audit", skillLead, s.auditTrail, false},
+		{"GET", "/api/v1/events/:event/skills/:skill/results", skillLead, s.skillResults, false},
+		{"GET", "/api/v1/events/:event/skills/:skill/analytics", skillLead, s.skillAnalytics, false},
 
 		{"GET", "/api/v1/events/:event/competitors", eventOrganizer, s.listCompetitors, false},
 		{"POST", "/api/v1/events/:event/competitors", eventOrganizer, s.createCompetitor, false},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/big"
 	"sort"
 	"strings"
 
@@ -25,6 +26,7 @@ type AspectStatus struct {
 	State    scoring.AspectState `json:"state"`
 	Missing  []int64             `json:"missing_judges,omitempty"`
 	Scores   []JudgeScore        `json:"scores,omitempty"` // only when flagged
+	value    *big.Rat            // the aspect's mark in hundredths, when complete
 }
 
 // Sub-criterion states, in the order marking moves through them.
@@ -162,7 +164,7 @@ func (ev *skillEval) evaluateSub(entry int64, sub scoring.SubCriterion) (*SubSta
 			if err != nil {
 				return nil, internal(err, fmt.Sprintf("evaluate aspect %s of entry %d", a.Code, entry))
 			}
-			as.State, as.Missing = out.State, out.Missing
+			as.State, as.Missing, as.value = out.State, out.Missing, out.Value
 			outcomes = append(outcomes, out)
 		} else {
 			outcomes = append(outcomes, scoring.AspectOutcome{State: scoring.StateMissing})
