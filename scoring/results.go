@@ -84,11 +84,22 @@ func ComputeTotals(e EntryScore) Totals {
 		Criteria:    make(map[string]*big.Rat),
 		SubCriteria: make(map[string]*big.Rat),
 	}
+	// Each aspect is added once, to its sub-criterion; criteria and the raw
+	// total are sums of those (exact sums, so the grouping cannot change
+	// them, and a big.Rat addition costs a GCD).
+	criterionOf := make(map[string]string)
+	var order []string
 	for _, a := range e.Aspects {
-		v := ratOrZero(a.Value)
+		if _, seen := t.SubCriteria[a.SubCriterion]; !seen {
+			order = append(order, a.SubCriterion)
+		}
+		addTo(t.SubCriteria, a.SubCriterion, ratOrZero(a.Value))
+		criterionOf[a.SubCriterion] = a.Criterion
+	}
+	for _, sub := range order {
+		v := t.SubCriteria[sub]
+		addTo(t.Criteria, criterionOf[sub], v)
 		t.Raw.Add(t.Raw, v)
-		addTo(t.Criteria, a.Criterion, v)
-		addTo(t.SubCriteria, a.SubCriterion, v)
 	}
 	return t
 }

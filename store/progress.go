@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 
 	"bayskills/apperr"
@@ -62,6 +63,12 @@ type skillEval struct {
 	entries []int64                          // in code order
 	status  map[[2]int64]*SubStatus          // (entry, sub)
 	total   int                              // marks stored
+	signed  []signoff
+}
+
+type signoff struct {
+	entry, sub, by int64
+	at             string
 }
 
 func loadRules(ctx context.Context, q rowQueryer, skill int64) (scoring.MarkingRules, error) {
@@ -74,6 +81,15 @@ func loadRules(ctx context.Context, q rowQueryer, skill int64) (scoring.MarkingR
 // evaluate loads everything marking depends on for skill and applies the
 // rules of scoring to every entry × sub-criterion.
 func evaluate(ctx context.Context, q rowQueryer, event, skill int64) (*skillEval, error) {
+	ev, err := loadEval(ctx, q, event, skill)
+	if err != nil {
+		return nil, err
+	}
+	return ev, ev.apply()
+}
+
+// loadEval reads what evaluation needs, without applying any rule.
+func loadEval(ctx context.Context, q rowQueryer, event, skill int64) (*skillEval, error) {
 	ev := &skillEval{panels: map[int64][]int64{}, marks: map[[2]int64][]scoring.JudgeMark{}, status: map[[2]int64]*SubStatus{}}
 	var err error
 	if ev.scheme, err = loadScheme(ctx, q, event, skill); err != nil {
@@ -97,50 +113,63 @@ func evaluate(ctx context.Context, q rowQueryer, event, skill int64) (*skillEval
 	for _, m := range members {
 		ev.panels[m[0]] = append(ev.panels[m[0]], m[1])
 	}
-	marks, err := queryAll(ctx, q, func(r scanner) (m Mark, err error) {
-		err = r.Scan(&m.EntryID, &m.AspectID, &m.JudgeID, &m.Value)
+	// One row per entry and aspect, its marks as "judge:value,…": a skill's
+	// marks are the bulk of what results read, and the driver's cost is per
+	// row and column.
+	type aspectMarks struct {
+		entry, aspect int64
+		marks         string
+	}
+	rows, err := queryAll(ctx, q, func(r scanner) (m aspectMarks, err error) {
+		err = r.Scan(&m.aspect, &m.entry, &m.marks)
 		return m, err
-	}, "marks", `SELECT m.entry_id, m.aspect_id, m.judge_id, m.value FROM marks m JOIN aspects a ON a.id = m.aspect_id
-		WHERE a.skill_id = ?`, skill)
+	}, "marks", `SELECT m.aspect_id, m.entry_id, group_concat(m.judge_id || ':' || m.value)
+		FROM aspects a JOIN marks m ON m.aspect_id = a.id WHERE a.skill_id = ? GROUP BY m.aspect_id, m.entry_id`, skill)
 	if err != nil {
 		return nil, err
 	}
-	ev.total = len(marks)
-	for _, m := range marks {
-		k := [2]int64{m.EntryID, m.AspectID}
-		ev.marks[k] = append(ev.marks[k], scoring.JudgeMark{Judge: m.JudgeID, Value: m.Value})
+	for _, r := range rows {
+		k := [2]int64{r.entry, r.aspect}
+		for _, jm := range strings.Split(r.marks, ",") {
+			judge, value, _ := strings.Cut(jm, ":")
+			j, err1 := strconv.ParseInt(judge, 10, 64)
+			v, err2 := strconv.ParseInt(value, 10, 64)
+			if err1 != nil || err2 != nil {
+				return nil, internal(fmt.Errorf("mark %q of aspect %d", jm, r.aspect), "read marks")
+			}
+			ev.marks[k] = append(ev.marks[k], scoring.JudgeMark{Judge: j, Value: v})
+			ev.total++
+		}
 	}
 	for entry := range ev.people.entries {
 		ev.entries = append(ev.entries, entry)
 	}
 	sort.Slice(ev.entries, func(a, b int) bool { return ev.people.codes[ev.entries[a]] < ev.people.codes[ev.entries[b]] })
-	type signoff struct {
-		entry, sub, by int64
-		at             string
-	}
-	signed, err := queryAll(ctx, q, func(r scanner) (s signoff, err error) {
+	ev.signed, err = queryAll(ctx, q, func(r scanner) (s signoff, err error) {
 		err = r.Scan(&s.entry, &s.sub, &s.by, &s.at)
 		return s, err
 	}, "sign-offs", `SELECT o.entry_id, o.sub_criterion_id, o.signed_by, o.signed_at FROM signoffs o
 		JOIN sub_criteria s ON s.id = o.sub_criterion_id WHERE s.skill_id = ? AND o.unlocked_at IS NULL`, skill)
-	if err != nil {
-		return nil, err
-	}
+	return ev, err
+}
+
+// apply evaluates every entry × sub-criterion by the marking rules.
+func (ev *skillEval) apply() error {
 	for _, entry := range ev.entries {
 		for _, sub := range ev.subs {
 			st, err := ev.evaluateSub(entry, sub)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			ev.status[[2]int64{entry, sub.ID}] = st
 		}
 	}
-	for _, s := range signed {
+	for _, s := range ev.signed {
 		if st := ev.status[[2]int64{s.entry, s.sub}]; st != nil {
 			st.State, st.SignedBy, st.SignedAt = SubSignedOff, s.by, s.at
 		}
 	}
-	return ev, nil
+	return nil
 }
 
 // evaluateSub applies the marking rules to one entry's sub-criterion.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"bayskills/apperr"
 	"bayskills/scoring"
@@ -47,8 +49,41 @@ type SkillResults struct {
 // §6). Every sub-criterion of every entry must be signed off; otherwise the
 // answer is a Conflict naming, per entry code, what is not.
 func (db *DB) Results(ctx context.Context, event, skill int64) (SkillResults, error) {
-	ev, err := evaluate(ctx, db.read, event, skill)
+	in, err := db.loadResultInputs(ctx, event, skill)
 	if err != nil {
+		return SkillResults{}, err
+	}
+	return computeResults(in)
+}
+
+// resultInputs is everything results are computed from, loaded.
+type resultInputs struct {
+	ev           *skillEval
+	comps        []Competitor
+	tieThreshold float64
+	skill        int64
+}
+
+// loadResultInputs reads what the results of skill depend on and evaluates
+// the marks by the marking rules.
+func (db *DB) loadResultInputs(ctx context.Context, event, skill int64) (*resultInputs, error) {
+	ev, err := loadEval(ctx, db.read, event, skill)
+	if err != nil {
+		return nil, err
+	}
+	in := &resultInputs{ev: ev, skill: skill}
+	if err := db.readRow(ctx, `SELECT tie_threshold FROM events WHERE id = ?`, []any{event}, &in.tieThreshold); err != nil {
+		return nil, internal(err, "load tie threshold")
+	}
+	in.comps, err = db.Competitors(ctx, event, skill)
+	return in, err
+}
+
+// computeResults applies the marking and results rules of scoring to loaded
+// inputs.
+func computeResults(in *resultInputs) (SkillResults, error) {
+	ev, skill := in.ev, in.skill
+	if err := ev.apply(); err != nil {
 		return SkillResults{}, err
 	}
 	if len(ev.entries) == 0 || len(ev.subs) == 0 {
@@ -98,21 +133,14 @@ func (db *DB) Results(ctx context.Context, event, skill int64) (SkillResults, er
 		t := scoring.ComputeTotals(es)
 		totals[entry], raws[i], rawOf[entry], regions[entry] = t, t.Raw, t.Raw, es.Region
 	}
-	var threshold float64
-	if err := db.readRow(ctx, `SELECT tie_threshold FROM events WHERE id = ?`, []any{event}, &threshold); err != nil {
-		return SkillResults{}, internal(err, "load tie threshold")
-	}
+	threshold := in.tieThreshold
 	params := scoring.DefaultStandardParams()
 	scores := scoring.Standardise(raws, params)
 	ranked := scoring.Rank(ev.entries, scores, totals, scoring.RankParams{
 		TieThreshold: new(big.Float).SetPrec(scoring.ScorePrec).SetFloat64(threshold)})
 	results := scoring.Awards(ranked, regions, rawOf, scoring.DefaultAwardParams())
-	comps, err := db.Competitors(ctx, event, skill)
-	if err != nil {
-		return SkillResults{}, err
-	}
 	byEntry := map[int64][]Competitor{}
-	for _, c := range comps {
+	for _, c := range in.comps {
 		byEntry[c.EntryID] = append(byEntry[c.EntryID], c)
 	}
 	out := SkillResults{SkillID: skill, State: "provisional", Formula: scoring.FormulaText(raws, params), Criteria: criteria,
@@ -190,4 +218,45 @@ func (db *DB) SkillAnalytics(ctx context.Context, event, skill int64) (Analytics
 	}
 	sort.Slice(out.Judges, func(a, b int) bool { return out.Judges[a].JudgeID < out.Judges[b].JudgeID })
 	return out, nil
+}
+
+// EventResults recomputes the results of every skill of event, skills in
+// parallel (they share nothing), one worker per CPU. Skills whose marking is
+// not complete are reported in errs, by skill id, and left out of results.
+func (db *DB) EventResults(ctx context.Context, event int64) (results map[int64]SkillResults, errs map[int64]error, err error) {
+	skills, err := db.Skills(ctx, event)
+	if err != nil {
+		return nil, nil, err
+	}
+	results, errs = map[int64]SkillResults{}, map[int64]error{}
+	var mu sync.Mutex
+	work := make(chan int64)
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(skills))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for skill := range work {
+				r, err := db.Results(ctx, event, skill)
+				mu.Lock()
+				if err != nil {
+					errs[skill] = err
+				} else {
+					results[skill] = r
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, s := range skills {
+		work <- s.ID
+	}
+	close(work)
+	wg.Wait()
+	for skill, e := range errs {
+		if apperr.CodeOf(e) == apperr.Internal {
+			return nil, nil, fmt.Errorf("skill %d: %w", skill, e)
+		}
+	}
+	return results, errs, nil
 }

@@ -61,7 +61,8 @@ CREATE TABLE marks (
     updated_at TEXT    NOT NULL,
     UNIQUE (judge_id, entry_id, aspect_id) -- also serves the writer's "this judge's marks on these entries"
 );
-CREATE INDEX marks_aspect ON marks (aspect_id);
+-- Covering: evaluating a skill reads every mark of its aspects without table lookups.
+CREATE INDEX marks_aspect ON marks (aspect_id, entry_id, judge_id, value);
 
 -- Every mark write carries a client-generated key; a retry with the same key
 -- and payload gets the first answer again instead of a second write.
@@ -88,6 +89,7 @@ CREATE TABLE signoffs (
     unlock_reason    TEXT
 );
 CREATE UNIQUE INDEX signoffs_active ON signoffs (entry_id, sub_criterion_id) WHERE unlocked_at IS NULL;
+CREATE INDEX signoffs_sub ON signoffs (sub_criterion_id);
 
 -- The audit trail: append-only, each entry's hash covering the previous one.
 CREATE TABLE audit (
