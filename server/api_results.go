@@ -19,3 +19,27 @@ func (s *Server) skillAnalytics(c *gin.Context) {
 	a, err := s.db.SkillAnalytics(c.Request.Context(), eventOf(c).ID, skillOf(c).ID)
 	respond(c, http.StatusOK, a, err)
 }
+
+// scoresChart: the skill's judgement score distribution as SVG.
+func (s *Server) scoresChart(c *gin.Context) {
+	a, err := s.db.SkillAnalytics(c.Request.Context(), eventOf(c).ID, skillOf(c).ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "image/svg+xml", scoreDistributionSVG(skillOf(c).Code+": judgement scores", a.Histogram))
+}
+
+// severityChart: each judge's severity as SVG, outliers marked.
+func (s *Server) severityChart(c *gin.Context) {
+	a, err := s.db.SkillAnalytics(c.Request.Context(), eventOf(c).ID, skillOf(c).ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	bars := make([]severityBar, len(a.Judges))
+	for i, j := range a.Judges {
+		bars[i] = severityBar{Label: j.DisplayName, Severity: j.Severity, Outlier: j.Outlier}
+	}
+	c.Data(http.StatusOK, "image/svg+xml", judgeSeveritySVG(skillOf(c).Code+": judge severity", bars, a.Threshold))
+}

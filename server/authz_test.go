@@ -389,6 +389,10 @@ func authzScenarios() []authzScenario {
 			setup: authzJudgingSetup(authzAllSignedOff)},
 		{method: "GET", path: "/api/v1/events/:event/skills/:skill/analytics", allowed: authzRolesSkillLeads, status: 200, readOnly: true,
 			setup: authzJudgingSetup(authzMarked)},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/charts/scores.svg", allowed: authzRolesSkillLeads, status: 200,
+			readOnly: true, setup: authzJudgingSetup(authzMarked)},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/charts/severity.svg", allowed: authzRolesSkillLeads, status: 200,
+			readOnly: true, setup: authzJudgingSetup(authzMarked)},
 
 		{method: "GET", path: "/api/v1/events/:event/competitors", allowed: authzRolesOrganizers, status: 200, readOnly: true},
 		{method: "POST", path: "/api/v1/events/:event/competitors", allowed: authzRolesOrganizers, status: 201,

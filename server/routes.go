@@ -58,6 +58,8 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/events/:event/skills/:skill/audit", skillLead, s.auditTrail, false},
 		{"GET", "/api/v1/events/:event/skills/:skill/results", skillLead, s.skillResults, false},
 		{"GET", "/api/v1/events/:event/skills/:skill/analytics", skillLead, s.skillAnalytics, false},
+		{"GET", "/api/v1/events/:event/skills/:skill/charts/scores.svg", skillLead, s.scoresChart, false},
+		{"GET", "/api/v1/events/:event/skills/:skill/charts/severity.svg", skillLead, s.severityChart, false},
 
 		{"GET", "/api/v1/events/:event/competitors", eventOrganizer, s.listCompetitors, false},
 		{"POST", "/api/v1/events/:event/competitors", eventOrganizer, s.createCompetitor, false},
