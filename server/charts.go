@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bayskills/sheet"
+
 	"bytes"
 	"encoding/xml"
 	"fmt"
@@ -140,20 +142,10 @@ func chartTruncate(s string, limit int) string {
 	return strings.TrimRight(b.String(), " ") + "…"
 }
 
-// chartRuneWidth is 2 for East Asian wide and full-width characters (the
-// common blocks: Hangul Jamo, CJK, Hangul syllables, compatibility
-// ideographs, full-width forms, the supplementary ideographic planes) and 1
-// otherwise.
+// chartRuneWidth is the columns r takes in a label: 2 for East Asian wide
+// characters, 1 otherwise.
 func chartRuneWidth(r rune) int {
-	switch {
-	case r >= 0x1100 && r <= 0x115F,
-		r >= 0x2E80 && r <= 0xA4CF,
-		r >= 0xAC00 && r <= 0xD7A3,
-		r >= 0xF900 && r <= 0xFAFF,
-		r >= 0xFE30 && r <= 0xFE4F,
-		r >= 0xFF00 && r <= 0xFF60,
-		r >= 0xFFE0 && r <= 0xFFE6,
-		r >= 0x20000 && r <= 0x3FFFD:
+	if sheet.IsWide(r) {
 		return 2
 	}
 	return 1

@@ -226,7 +226,7 @@ func displayWidth(s string) int {
 			continue
 		}
 		cur++
-		if isWide(r) {
+		if IsWide(r) {
 			cur++
 		}
 		longest = max(longest, cur)
@@ -237,9 +237,10 @@ func displayWidth(s string) int {
 	return longest
 }
 
-// isWide reports whether r is an East Asian wide or full-width character
-// (Hangul Jamo, CJK, Hangul syllables, full-width forms).
-func isWide(r rune) bool {
+// IsWide reports whether r is an East Asian wide or full-width character
+// (Hangul Jamo, CJK, Hangul syllables, full-width forms), which takes two
+// columns in a spreadsheet cell or a chart label.
+func IsWide(r rune) bool {
 	switch {
 	case r < 0x1100:
 		return false
