@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bayskills/sheet"
-
 	"bytes"
 	"encoding/xml"
 	"fmt"
@@ -10,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"bayskills/sheet"
 )
 
 // Charts for the results pages (DESIGN §6, judge analytics). They are drawn
