@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -367,16 +368,18 @@ func TestChartInvalidXMLCharacters(t *testing.T) {
 	parseChart(t, svg)
 }
 
-// TestChartExamples writes an example of each chart, and of each empty
-// chart, to /tmp when CHARTS_OUT is set, for a person to look at, and converts them to PNG when
-// rsvg-convert is installed.
+// TestChartExamples renders a realistic example of each chart, and of each
+// empty chart, checks each is well-formed and writes them to a temporary
+// directory — or to the directory CHARTS_OUT names, for a person to look at,
+// together with PNGs when rsvg-convert is installed there.
 func TestChartExamples(t *testing.T) {
-	if os.Getenv("CHARTS_OUT") == "" {
-		t.Skip("set CHARTS_OUT=1 to write /tmp/chart-scores.svg and /tmp/chart-severity.svg")
+	dir := os.Getenv("CHARTS_OUT")
+	if dir == "" {
+		dir = t.TempDir()
 	}
 	examples := map[string][]byte{
-		"/tmp/chart-scores": scoreDistributionSVG("評分分佈 Score distribution — 機電一體化 Mechatronics", [4]int{14, 52, 61, 23}),
-		"/tmp/chart-severity": judgeSeveritySVG("評判寬嚴度 Judge severity", []severityBar{
+		"chart-scores": scoreDistributionSVG("評分分佈 Score distribution — 機電一體化 Mechatronics", [4]int{14, 52, 61, 23}),
+		"chart-severity": judgeSeveritySVG("評判寬嚴度 Judge severity", []severityBar{
 			{Label: "陳大文", Severity: 0.12},
 			{Label: "CHAN Tai Man", Severity: -0.83, Outlier: true},
 			{Label: "李小明", Severity: 0.31},
@@ -385,16 +388,17 @@ func TestChartExamples(t *testing.T) {
 			{Label: "WONG Ka Yan", Severity: math.NaN()},
 			{Label: "Zero", Severity: 0},
 		}, 0.5),
-		"/tmp/chart-scores-empty":   scoreDistributionSVG("Score distribution", [4]int{}),
-		"/tmp/chart-severity-empty": judgeSeveritySVG("Judge severity", nil, 0.5),
+		"chart-scores-empty":   scoreDistributionSVG("Score distribution", [4]int{}),
+		"chart-severity-empty": judgeSeveritySVG("Judge severity", nil, 0.5),
 	}
-	convert, err := exec.LookPath("rsvg-convert")
-	for base, svg := range examples {
+	convert, _ := exec.LookPath("rsvg-convert")
+	for name, svg := range examples {
+		parseChart(t, svg)
+		base := filepath.Join(dir, name)
 		if err := os.WriteFile(base+".svg", svg, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if convert == "" {
-			t.Logf("rsvg-convert not found (%v); wrote %s.svg only", err, base)
+		if convert == "" || os.Getenv("CHARTS_OUT") == "" {
 			continue
 		}
 		if out, err := exec.Command(convert, "-w", "1280", "-o", base+".png", base+".svg").CombinedOutput(); err != nil {
