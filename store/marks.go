@@ -174,14 +174,12 @@ func distinct(vals []int64) []int64 {
 
 // markContext is what planMarks checks a batch against.
 type markContext struct {
+	setup    *skillSetup
 	me       scoring.PanelJudge
-	rule     scoring.ConflictRule
-	panels   map[int64]bool             // sub-criteria of the judge's panels
-	aspects  map[int64]aspectInfo       // of the skill
-	entries  map[int64][]scoring.Person // members of the skill's entries
-	locked   map[[2]int64]bool          // (entry, sub) signed off
-	requests map[string]markRequest     // the judge's earlier requests with the batch's keys
-	marks    map[[2]int64]Mark          // the judge's marks on the batch's (entry, aspect)
+	panels   map[int64]bool         // sub-criteria of the judge's panels
+	locked   map[[2]int64]bool      // (entry, sub) signed off
+	requests map[string]markRequest // the judge's earlier requests with the batch's keys
+	marks    map[[2]int64]Mark      // the judge's marks on the batch's (entry, aspect)
 }
 
 type markRequest struct {
@@ -190,20 +188,14 @@ type markRequest struct {
 }
 
 // skillSetup is what marks are checked against that only setting up the
-// event changes (the scheme, panels, judges, competitors, the conflict
-// rule). The committer keeps it between requests; any other write that
-// commits drops it.
+// event changes: the skill's people (judges, entries, the conflict rule), its
+// panels and its aspects. The committer keeps it between requests; any other
+// write that commits drops it.
 type skillSetup struct {
 	gen     int64
-	rule    scoring.ConflictRule
-	judges  map[int64]*judgeSetup
+	people  *skillPeople
+	panels  map[int64]map[int64]bool // judge → sub-criteria of their panels
 	aspects map[int64]aspectInfo
-	entries map[int64][]scoring.Person
-}
-
-type judgeSetup struct {
-	person scoring.Person
-	panels map[int64]bool
 }
 
 // The marking path's lookups. Lists travel as one JSON array, so the text
@@ -234,24 +226,10 @@ func (db *DB) setupFor(ctx context.Context, tx *sql.Tx, event, skill int64) (*sk
 	if s != nil && s.gen == gen {
 		return s, nil
 	}
-	s = &skillSetup{gen: gen, judges: map[int64]*judgeSetup{}, aspects: map[int64]aspectInfo{}, entries: map[int64][]scoring.Person{}}
-	if err := tx.QueryRowContext(ctx, `SELECT conflict_rule FROM events WHERE id = ?`, event).Scan(&s.rule); err != nil {
-		return nil, notFound(err, "event")
-	}
-	type judgeRow struct {
-		id int64
-		scoring.Person
-	}
-	judges, err := queryAll(ctx, tx, func(r scanner) (j judgeRow, err error) {
-		err = r.Scan(&j.id, &j.Region, &j.Institution)
-		return j, err
-	}, "judges", `SELECT j.id, j.region, j.institution FROM judges j JOIN skill_judges sj ON sj.judge_id = j.id
-		WHERE sj.skill_id = ? AND j.event_id = ?`, skill, event)
-	if err != nil {
+	s = &skillSetup{gen: gen, panels: map[int64]map[int64]bool{}, aspects: map[int64]aspectInfo{}}
+	var err error
+	if s.people, err = loadSkillPeople(ctx, tx, event, skill); err != nil {
 		return nil, err
-	}
-	for _, j := range judges {
-		s.judges[j.id] = &judgeSetup{person: j.Person, panels: map[int64]bool{}}
 	}
 	seats, err := queryAll(ctx, tx, func(r scanner) (m [2]int64, err error) { err = r.Scan(&m[0], &m[1]); return m, err },
 		"panels", `SELECT p.judge_id, p.sub_criterion_id FROM panel_members p JOIN sub_criteria s ON s.id = p.sub_criterion_id
@@ -260,9 +238,10 @@ func (db *DB) setupFor(ctx context.Context, tx *sql.Tx, event, skill int64) (*sk
 		return nil, err
 	}
 	for _, m := range seats {
-		if j := s.judges[m[0]]; j != nil {
-			j.panels[m[1]] = true
+		if s.panels[m[0]] == nil {
+			s.panels[m[0]] = map[int64]bool{}
 		}
+		s.panels[m[0]][m[1]] = true
 	}
 	aspects, err := queryAll(ctx, tx, func(r scanner) (a aspectInfo, err error) {
 		err = r.Scan(&a.id, &a.sub, &a.kind, &a.max)
@@ -273,21 +252,6 @@ func (db *DB) setupFor(ctx context.Context, tx *sql.Tx, event, skill int64) (*sk
 	}
 	for _, a := range aspects {
 		s.aspects[a.id] = a
-	}
-	type member struct {
-		entry int64
-		who   scoring.Person
-	}
-	members, err := queryAll(ctx, tx, func(r scanner) (m member, err error) {
-		err = r.Scan(&m.entry, &m.who.Region, &m.who.Institution)
-		return m, err
-	}, "entries", `SELECT e.id, c.region, c.institution FROM entries e JOIN competitors c ON c.entry_id = e.id
-		WHERE e.skill_id = ?`, skill)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range members {
-		s.entries[m.entry] = append(s.entries[m.entry], m.who)
 	}
 	db.setupMu.Lock()
 	if db.setup == nil {
@@ -303,13 +267,12 @@ func loadMarkContext(ctx context.Context, db *DB, tx *sql.Tx, event, skill, judg
 	if err != nil {
 		return nil, err
 	}
-	me := setup.judges[judge]
-	if me == nil {
+	me, ok := setup.people.judges[judge]
+	if !ok {
 		return nil, apperr.New(apperr.Forbidden, "you are not a judge of this skill")
 	}
-	mc := &markContext{me: scoring.PanelJudge{ID: judge, Person: me.person}, rule: setup.rule, panels: me.panels,
-		aspects: setup.aspects, entries: setup.entries, locked: map[[2]int64]bool{}, requests: map[string]markRequest{},
-		marks: map[[2]int64]Mark{}}
+	mc := &markContext{setup: setup, me: me, panels: setup.panels[judge], locked: map[[2]int64]bool{},
+		requests: map[string]markRequest{}, marks: map[[2]int64]Mark{}}
 	var entryIDs []int64
 	pairs := make([][2]int64, len(in))
 	keys := make([]string, len(in))
@@ -389,22 +352,19 @@ func (db *DB) planMarks(ctx context.Context, tx *sql.Tx, event, skill, judge int
 			fe.Add("aspect_id", "marked twice in this request")
 		}
 		seenMark[pair] = true
-		a, known := mc.aspects[mi.AspectID]
+		a, known := mc.setup.aspects[mi.AspectID]
 		switch {
 		case !known:
 			fe.Add("aspect_id", "no such aspect in this skill's marking scheme")
 		case !mc.panels[a.sub]:
 			fe.Add("aspect_id", "this aspect's sub-criterion is not in your panels")
 		}
-		members := mc.entries[mi.EntryID]
-		if len(members) == 0 {
+		people := mc.setup.people
+		switch {
+		case len(people.entries[mi.EntryID]) == 0:
 			fe.Add("entry_id", "no such competitor in this skill")
-		}
-		for _, who := range members {
-			if scoring.Conflicted(mc.rule, mc.me.Person, who) {
-				fe.Add("entry_id", "conflict of interest: you may not mark this competitor ("+string(mc.rule)+" rule)")
-				break
-			}
+		case people.conflicted(mc.me, mi.EntryID):
+			fe.Add("entry_id", "conflict of interest: you may not mark this competitor ("+string(people.rule)+" rule)")
 		}
 		if known {
 			p.aspect = a

@@ -372,8 +372,8 @@ func TestPanelRules(t *testing.T) {
 		Institution: "INST A", Skill: "CNC"}}, fakeHash); err != nil {
 		t.Fatal(err)
 	}
-	j5, _ := g.db.JudgeOf(ctx, g.event, mustUser(t, g.db, "judge-5"))
-	_, err := g.db.SetPanel(ctx, g.event, g.skill, g.sub["B1"], g.user, []int64{g.j["j1"], j5.ID, g.j["j3"]})
+	j5, _ := g.db.JudgeID(ctx, g.event, mustUser(t, g.db, "judge-5"))
+	_, err := g.db.SetPanel(ctx, g.event, g.skill, g.sub["B1"], g.user, []int64{g.j["j1"], j5, g.j["j3"]})
 	if e := apperr.As(err); e.Code != apperr.Invalid || !contains(e.Fields["judge_ids"], "conflict of interest") {
 		t.Fatalf("panel leaving c1 one judge: %v %v, want a conflict-of-interest refusal", err, e.Fields)
 	}

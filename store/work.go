@@ -8,18 +8,6 @@ import (
 	"bayskills/scoring"
 )
 
-// JudgeOf returns the judge record of user at event.
-func (db *DB) JudgeOf(ctx context.Context, event, user int64) (Judge, error) {
-	list, err := db.judgesWhere(ctx, `j.event_id = ? AND j.user_id = ?`, event, user)
-	if err != nil {
-		return Judge{}, err
-	}
-	if len(list) == 0 {
-		return Judge{}, apperr.New(apperr.Forbidden, "you are not a judge of this event")
-	}
-	return list[0], nil
-}
-
 // JudgeID returns the id of user's judge record at event.
 func (db *DB) JudgeID(ctx context.Context, event, user int64) (int64, error) {
 	var id int64
