@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"errors"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 
 	"bayskills/apperr"
 )
@@ -93,14 +96,56 @@ func (in *JudgeInput) normalize() {
 	}
 }
 
+// hashPINs returns, for each row, its PIN (generated when the row has none)
+// and the PIN's hash, hashing in parallel. Rows whose PIN is malformed are
+// left empty; validation reports them.
+func hashPINs(in []JudgeInput, hashPIN func(string) (string, error)) (pins, hashes []string, err error) {
+	pins, hashes = make([]string, len(in)), make([]string, len(in))
+	errs := make([]error, len(in))
+	for i, r := range in {
+		pins[i] = strings.TrimSpace(r.PIN)
+		if pins[i] == "" {
+			pins[i] = NewPIN()
+		}
+	}
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				if CheckPIN(pins[i]) == "" {
+					hashes[i], errs[i] = hashPIN(pins[i])
+				}
+			}
+		}()
+	}
+	for i := range in {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, apperr.Wrap(err, "hash PIN")
+	}
+	return pins, hashes, nil
+}
+
 // AddJudges adds judges to event, all or none, creating judge accounts for
 // new usernames and reusing existing judge accounts (judges serve at many
-// events). hashPIN is called only once every row is valid. Judges whose PIN
+// events). PINs are hashed (hashPIN is slow on purpose) before the write
+// transaction, on every CPU, so that an import never holds the writer — and
+// the tablets' marks behind it — for seconds. Judges whose PIN
 // was generated get it back in Judge.PIN.
 func (db *DB) AddJudges(ctx context.Context, event int64, in []JudgeInput, hashPIN func(string) (string, error)) ([]Judge, error) {
+	pins, hashes, err := hashPINs(in, hashPIN)
+	if err != nil {
+		return nil, err
+	}
 	var ids []int64
 	generated := map[int64]string{}
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.tx(ctx, func(tx *sql.Tx) error {
 		skills, err := skillsByCode(ctx, tx, event)
 		if err != nil {
 			return err
@@ -181,15 +226,11 @@ func (db *DB) AddJudges(ctx context.Context, event int64, in []JudgeInput, hashP
 		}
 		now := db.stamp()
 		for i, r := range in {
-			pin := r.PIN
-			if pin == "" && !users[i].HasPIN {
-				pin = NewPIN()
-			}
-			var hash string
-			if pin != "" {
-				if hash, err = hashPIN(pin); err != nil {
-					return apperr.Wrap(err, "hash PIN")
-				}
+			// An existing account given no PIN keeps its own; every other row
+			// gets the PIN given or the one generated for it.
+			pin, hash := pins[i], hashes[i]
+			if r.PIN == "" && users[i].HasPIN {
+				pin, hash = "", ""
 			}
 			uid := users[i].ID
 			if uid == 0 {
