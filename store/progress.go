@@ -81,15 +81,17 @@ func loadRules(ctx context.Context, q rowQueryer, skill int64) (scoring.MarkingR
 // evaluate loads everything marking depends on for skill and applies the
 // rules of scoring to every entry × sub-criterion.
 func evaluate(ctx context.Context, q rowQueryer, event, skill int64) (*skillEval, error) {
-	ev, err := loadEval(ctx, q, event, skill)
+	ev, err := loadEval(ctx, q, event, skill, 0)
 	if err != nil {
 		return nil, err
 	}
 	return ev, ev.apply()
 }
 
-// loadEval reads what evaluation needs, without applying any rule.
-func loadEval(ctx context.Context, q rowQueryer, event, skill int64) (*skillEval, error) {
+// loadEval reads what evaluation needs, without applying any rule: for
+// every entry of skill, or only for entry `only` when it is not 0 (a
+// sign-off, inside the write transaction, needs just its own).
+func loadEval(ctx context.Context, q rowQueryer, event, skill, only int64) (*skillEval, error) {
 	ev := &skillEval{panels: map[int64][]int64{}, marks: map[[2]int64][]scoring.JudgeMark{}, status: map[[2]int64]*SubStatus{}}
 	var err error
 	if ev.scheme, err = loadScheme(ctx, q, event, skill); err != nil {
@@ -120,11 +122,17 @@ func loadEval(ctx context.Context, q rowQueryer, event, skill int64) (*skillEval
 		entry, aspect int64
 		marks         string
 	}
+	query, args := `SELECT m.aspect_id, m.entry_id, group_concat(m.judge_id || ':' || m.value)
+		FROM aspects a JOIN marks m ON m.aspect_id = a.id WHERE a.skill_id = ? GROUP BY m.aspect_id, m.entry_id`, []any{skill}
+	if only != 0 {
+		query, args = `SELECT m.aspect_id, m.entry_id, group_concat(m.judge_id || ':' || m.value)
+		FROM aspects a JOIN marks m ON m.aspect_id = a.id WHERE a.skill_id = ? AND m.entry_id = ?
+		GROUP BY m.aspect_id, m.entry_id`, []any{skill, only}
+	}
 	rows, err := queryAll(ctx, q, func(r scanner) (m aspectMarks, err error) {
 		err = r.Scan(&m.aspect, &m.entry, &m.marks)
 		return m, err
-	}, "marks", `SELECT m.aspect_id, m.entry_id, group_concat(m.judge_id || ':' || m.value)
-		FROM aspects a JOIN marks m ON m.aspect_id = a.id WHERE a.skill_id = ? GROUP BY m.aspect_id, m.entry_id`, skill)
+	}, "marks", query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -142,14 +150,17 @@ func loadEval(ctx context.Context, q rowQueryer, event, skill int64) (*skillEval
 		}
 	}
 	for entry := range ev.people.entries {
-		ev.entries = append(ev.entries, entry)
+		if only == 0 || entry == only {
+			ev.entries = append(ev.entries, entry)
+		}
 	}
 	sort.Slice(ev.entries, func(a, b int) bool { return ev.people.codes[ev.entries[a]] < ev.people.codes[ev.entries[b]] })
 	ev.signed, err = queryAll(ctx, q, func(r scanner) (s signoff, err error) {
 		err = r.Scan(&s.entry, &s.sub, &s.by, &s.at)
 		return s, err
 	}, "sign-offs", `SELECT o.entry_id, o.sub_criterion_id, o.signed_by, o.signed_at FROM signoffs o
-		JOIN sub_criteria s ON s.id = o.sub_criterion_id WHERE s.skill_id = ? AND o.unlocked_at IS NULL`, skill)
+		JOIN sub_criteria s ON s.id = o.sub_criterion_id WHERE s.skill_id = ? AND o.unlocked_at IS NULL
+		AND (?2 = 0 OR o.entry_id = ?2)`, skill, only)
 	return ev, err
 }
 
@@ -317,7 +328,10 @@ func (db *DB) Progress(ctx context.Context, event, skill int64) (Progress, error
 func (db *DB) SignOff(ctx context.Context, event, skill, judge, user, entry, sub int64) (SubStatus, error) {
 	var out SubStatus
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		ev, err := evaluate(ctx, tx, event, skill)
+		ev, err := loadEval(ctx, tx, event, skill, entry)
+		if err == nil {
+			err = ev.apply()
+		}
 		if err != nil {
 			return err
 		}

@@ -67,7 +67,7 @@ type resultInputs struct {
 // loadResultInputs reads what the results of skill depend on and evaluates
 // the marks by the marking rules.
 func (db *DB) loadResultInputs(ctx context.Context, event, skill int64) (*resultInputs, error) {
-	ev, err := loadEval(ctx, db.read, event, skill)
+	ev, err := loadEval(ctx, db.read, event, skill, 0)
 	if err != nil {
 		return nil, err
 	}
