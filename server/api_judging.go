@@ -114,7 +114,7 @@ func (s *Server) judgeWork(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	w, err := s.db.JudgeWork(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, j)
+	w, err := s.db.JudgeWork(c.Request.Context(), eventOf(c), skillOf(c), j)
 	respond(c, http.StatusOK, w, err)
 }
 

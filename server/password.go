@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -55,7 +56,11 @@ func checkSecret(hash, secret string) bool {
 
 // dummyHash is checked against when a login names no account, so that the
 // answer takes as long as for a real one.
-var dummyHash, _ = hashSecret("no such account")
+// It is computed on first use, not at start-up: argon2id takes 19 MiB.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := hashSecret("no such account")
+	return h
+})
 
 // newPassword returns a random password of 20 URL-safe characters.
 func newPassword() string {

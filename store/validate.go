@@ -24,34 +24,13 @@ const (
 )
 
 // Names holds a name in the four languages of the pages and certificates.
-// English is required; a missing translation falls back (zh-Hant ↔ zh-Hans,
-// then English).
+// English is required; the others are optional (pages fall back to
+// English).
 type Names struct {
 	En     string `json:"en"`
 	ZhHans string `json:"zh-Hans"`
 	ZhHant string `json:"zh-Hant"`
 	Pt     string `json:"pt"`
-}
-
-// In returns the name in lang ("en", "zh-Hans", "zh-Hant", "pt") with fallbacks.
-func (n Names) In(lang string) string {
-	pick := func(vals ...string) string {
-		for _, v := range vals {
-			if v != "" {
-				return v
-			}
-		}
-		return ""
-	}
-	switch lang {
-	case "zh-Hans":
-		return pick(n.ZhHans, n.ZhHant, n.En)
-	case "zh-Hant":
-		return pick(n.ZhHant, n.ZhHans, n.En)
-	case "pt":
-		return pick(n.Pt, n.En)
-	}
-	return n.En
 }
 
 func (n *Names) trim() {

@@ -48,17 +48,11 @@ type Work struct {
 	Status      []SubStatus            `json:"status"`
 }
 
-// JudgeWork assembles the work of judge on skill.
-func (db *DB) JudgeWork(ctx context.Context, event, skill, judge int64) (Work, error) {
+// JudgeWork assembles the work of judge on skill sk of event e (as the
+// caller already loaded them).
+func (db *DB) JudgeWork(ctx context.Context, e Event, sk Skill, judge int64) (Work, error) {
+	event, skill := e.ID, sk.ID
 	ev, err := evaluate(ctx, db.read, event, skill)
-	if err != nil {
-		return Work{}, err
-	}
-	sk, err := db.Skill(ctx, event, skill)
-	if err != nil {
-		return Work{}, err
-	}
-	e, err := db.Event(ctx, event)
 	if err != nil {
 		return Work{}, err
 	}
