@@ -28,6 +28,9 @@ const (
 	Internal     Code = "internal"
 )
 
+// Codes lists every code, for the tables that must cover them all.
+var Codes = []Code{Malformed, Invalid, Unauthorized, Forbidden, NotFound, Conflict, TooLarge, NotAllowed, RateLimited, Internal}
+
 // RowError lists what is wrong with one row of an imported file.
 type RowError struct {
 	Line   int               `json:"line"`

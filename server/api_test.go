@@ -286,17 +286,23 @@ func TestOrganizerScope(t *testing.T) {
 	}
 }
 
+// Every code has its own error status, and the table has nothing else.
 func TestAPICodesMapToStatuses(t *testing.T) {
-	for code, status := range statusOf {
-		if status < 400 || status > 599 {
-			t.Errorf("%s maps to %d", code, status)
-		}
-	}
-	for _, c := range []apperr.Code{apperr.Malformed, apperr.Invalid, apperr.Unauthorized, apperr.Forbidden,
-		apperr.NotFound, apperr.Conflict, apperr.TooLarge, apperr.RateLimited, apperr.Internal} {
-		if _, ok := statusOf[c]; !ok {
+	seen := map[int]apperr.Code{}
+	for _, c := range apperr.Codes {
+		status, ok := statusOf[c]
+		switch {
+		case !ok:
 			t.Errorf("code %s has no status", c)
+		case status < 400 || status > 599:
+			t.Errorf("%s maps to %d, want an error status", c, status)
+		case seen[status] != "":
+			t.Errorf("%s and %s both map to %d", c, seen[status], status)
 		}
+		seen[status] = c
+	}
+	if len(statusOf) != len(apperr.Codes) {
+		t.Errorf("statusOf has %d entries for %d codes", len(statusOf), len(apperr.Codes))
 	}
 }
 
