@@ -567,3 +567,26 @@ func TestRetryAfterSignOffRepeats(t *testing.T) {
 		t.Fatalf("a new change after sign-off: %v, want invalid (locked)", err)
 	}
 }
+
+// The committer's setup cache survives sign-offs and unlocks (they change no
+// setup) but not a panel change, which it must see at the next mark.
+func TestSetupCacheInvalidation(t *testing.T) {
+	g := newJudging(t)
+	ctx := context.Background()
+	g.mustMark("j2", "s1", "c3", "B1.1", 300, 0)
+	g.mustMark("j3", "s2", "c3", "B1.1", 300, 0)
+	gen := g.db.setupGen.Load()
+	if _, err := g.db.SignOff(ctx, g.event, g.skill, g.j["j2"], g.user, g.c["c3"], g.sub["B1"]); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.db.Unlock(ctx, g.event, g.skill, g.user, g.c["c3"], g.sub["B1"], "re-measure the bore"); err != nil {
+		t.Fatal(err)
+	}
+	if got := g.db.setupGen.Load(); got != gen {
+		t.Fatalf("setup generation %d → %d after a sign-off and an unlock, want unchanged", gen, got)
+	}
+	g.panel("B1", "j1", "j3", "j4") // j2 leaves B1's panel
+	if _, err := g.mark("j2", "s3", "c2", "B1.1", 100, 0); apperr.CodeOf(err) != apperr.Invalid {
+		t.Fatalf("mark by a judge just taken off the panel: %v, want invalid (the cache must have been dropped)", err)
+	}
+}

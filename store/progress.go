@@ -327,7 +327,7 @@ func (db *DB) Progress(ctx context.Context, event, skill int64) (Progress, error
 // flagged (DESIGN §5).
 func (db *DB) SignOff(ctx context.Context, event, skill, judge, user, entry, sub int64) (SubStatus, error) {
 	var out SubStatus
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.lockTx(ctx, func(tx *sql.Tx) error {
 		ev, err := loadEval(ctx, tx, event, skill, entry)
 		if err == nil {
 			err = ev.apply()
@@ -385,7 +385,7 @@ func (db *DB) Unlock(ctx context.Context, event, skill, user, entry, sub int64, 
 	if err := fe.Err("an unlock needs a reason"); err != nil {
 		return err
 	}
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.lockTx(ctx, func(tx *sql.Tx) error {
 		var id, signedBy int64
 		var code string
 		err := tx.QueryRowContext(ctx, `SELECT o.id, o.signed_by, s.code FROM signoffs o JOIN sub_criteria s ON s.id = o.sub_criterion_id

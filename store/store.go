@@ -314,6 +314,17 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // tx runs fn in a write transaction; any error rolls everything back.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return db.writeTx(ctx, true, fn)
+}
+
+// lockTx is tx for writes that leave every skill's setup (people, panels,
+// aspects, the conflict rule) as it was — sign-offs and unlocks — so they do
+// not drop the committer's cache in the middle of marking.
+func (db *DB) lockTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return db.writeTx(ctx, false, fn)
+}
+
+func (db *DB) writeTx(ctx context.Context, setupChanges bool, fn func(*sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return apperr.Wrap(err, "begin")
@@ -324,7 +335,9 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	// Before the commit releases the writer connection, so the committer
 	// cannot start a group on a stale setup cache (see setupFor).
-	db.setupGen.Add(1)
+	if setupChanges {
+		db.setupGen.Add(1)
+	}
 	if err := tx.Commit(); err != nil {
 		return apperr.Wrap(err, "commit")
 	}
