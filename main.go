@@ -42,7 +42,7 @@ commands:
   serve        start the server (the default)
   migrate      apply database migrations and exit
   backup FILE  write a consistent copy of the live database to FILE
-  audit verify walk the audit trail's hash chain and compare the marks with it
+  audit verify walk the audit trail's hash chain, compare the marks with it and recompute stored results
   version      print the version
 
 Run "bayskills COMMAND -h" for a command's flags. Every flag has an

@@ -546,8 +546,11 @@ func Awards(ranked []Ranked, regions map[int64]Region, raws map[int64]*big.Rat, 
 // MedalRow is one region's line of the medal table (DESIGN §6: "a region
 // medal table").
 type MedalRow struct {
-	Region                          Region
-	Gold, Silver, Bronze, Medallion int
+	Region    Region `json:"region"`
+	Gold      int    `json:"gold"`
+	Silver    int    `json:"silver"`
+	Bronze    int    `json:"bronze"`
+	Medallion int    `json:"medallion"`
 }
 
 // MedalTable builds an event's region medal table from the results of all

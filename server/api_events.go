@@ -79,9 +79,13 @@ func (s *Server) listEvents(c *gin.Context) {
 }
 
 func (s *Server) createEvent(c *gin.Context) {
-	withBody(c, http.StatusCreated, func(in store.EventInput) (any, error) {
-		return s.db.CreateEvent(c.Request.Context(), in, caller(c).User.ID)
-	})
+	in := store.EventInput{Settings: store.DefaultEventSettings()} // what the body leaves out
+	if err := decode(c, &in); err != nil {
+		fail(c, err)
+		return
+	}
+	e, err := s.db.CreateEvent(c.Request.Context(), in, caller(c).User.ID)
+	respond(c, http.StatusCreated, e, err)
 }
 
 func (s *Server) getEvent(c *gin.Context) { c.JSON(http.StatusOK, eventOf(c)) }

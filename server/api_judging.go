@@ -21,31 +21,51 @@ func (s *Server) getScheme(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	format := c.Query("format")
-	switch format {
-	case "", "json":
-		c.JSON(http.StatusOK, ss)
+	format, ok := tableFormat(c, true)
+	if !ok {
 		return
-	case "csv", "xlsx":
-	default:
-		fail(c, apperr.WithFields("unknown format", map[string]string{"format": "must be json, csv or xlsx"}))
+	}
+	if format == "json" {
+		c.JSON(http.StatusOK, ss)
 		return
 	}
 	header, rows := schemeToTable(ss.Scheme)
+	sendTable(c, format, "marking-scheme-"+skillOf(c).Code, header, rows)
+}
+
+const xlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// tableFormat reads ?format=: csv or xlsx, or json (the default) where
+// withJSON; it answers the error itself and says false on anything else.
+func tableFormat(c *gin.Context, withJSON bool) (string, bool) {
+	format := c.Query("format")
+	switch {
+	case format == "csv" || format == "xlsx":
+		return format, true
+	case withJSON && (format == "" || format == "json"):
+		return "json", true
+	case withJSON:
+		fail(c, apperr.WithFields("unknown format", map[string]string{"format": "must be json, csv or xlsx"}))
+	default:
+		fail(c, apperr.WithFields("unknown format", map[string]string{"format": "must be csv or xlsx"}))
+	}
+	return "", false
+}
+
+// sendTable answers a table as a CSV or XLSX download named name.format.
+func sendTable(c *gin.Context, format, name string, header []string, rows [][]string) {
 	var buf bytes.Buffer
 	if err := sheet.Write(&buf, sheet.Format(format), header, rows); err != nil {
-		fail(c, apperr.Wrap(err, "write scheme"))
+		fail(c, apperr.Wrap(err, "write "+name))
 		return
 	}
 	ctype := "text/csv; charset=utf-8"
 	if format == "xlsx" {
 		ctype = xlsxContentType
 	}
-	c.Header("Content-Disposition", `attachment; filename="marking-scheme-`+skillOf(c).Code+`.`+format+`"`)
+	c.Header("Content-Disposition", `attachment; filename="`+name+`.`+format+`"`)
 	c.Data(http.StatusOK, ctype, buf.Bytes())
 }
-
-const xlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // putScheme replaces the marking scheme (until marking starts) from JSON, or
 // from a CSV or XLSX file with one aspect a row. Every problem is listed.

@@ -61,6 +61,7 @@ var (
 type authzScenario struct {
 	method string // as in the route table
 	path   string // the route table's path template, e.g. /api/v1/events/:event
+	query  string // appended after "?", e.g. format=csv
 	// params maps a path parameter (":judge") to the fixture id used for it
 	// (f.ids key) where the default of authzDefaultParams does not fit.
 	params map[string]string
@@ -114,7 +115,11 @@ func (s authzScenario) url(f *fixture) string {
 		}
 		parts[i] = strconv.FormatInt(id, 10)
 	}
-	return strings.Join(parts, "/")
+	u := strings.Join(parts, "/")
+	if s.query != "" {
+		u += "?" + s.query
+	}
+	return u
 }
 
 // send makes the scenario's request as role.
@@ -175,8 +180,10 @@ const (
 	// authzSignedOff: judge_gd signed off A1 of entry R-2.
 	authzSignedOff
 	// authzAllSignedOff: R-1 is marked and signed off too, so the skill has
-	// results.
+	// provisional results (the event has no appeal window).
 	authzAllSignedOff
+	// authzFinal: the chief expert and the admin confirmed the results.
+	authzFinal
 )
 
 // authzJudgingSetup returns a setup that prepares the CNC skill's marking up
@@ -259,6 +266,17 @@ func authzJudgingSetup(stage authzJudging) func(t *testing.T, f *fixture) {
 		}
 		if _, err := f.db.SignOff(ctx, event, skill, f.ids["judge_gd"], f.ids["user:judge_gd"], other, f.ids["sub"]); err != nil {
 			t.Fatal(err)
+		}
+		if stage < authzFinal {
+			return
+		}
+		for _, c := range []struct {
+			user int64
+			as   store.Confirmer
+		}{{f.ids["user:"+asChief], store.ConfirmChiefExpert}, {admin, store.ConfirmOrganizer}} {
+			if _, err := f.db.ConfirmResults(ctx, event, skill, c.user, c.as); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
@@ -387,6 +405,28 @@ func authzScenarios() []authzScenario {
 			setup: authzJudgingSetup(authzSignedOff)},
 		{method: "GET", path: "/api/v1/events/:event/skills/:skill/results", allowed: authzRolesSkillLeads, status: 200, readOnly: true,
 			setup: authzJudgingSetup(authzAllSignedOff)},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/results/export", query: "format=csv",
+			allowed: authzRolesSkillLeads, status: 200, readOnly: true, setup: authzJudgingSetup(authzAllSignedOff)},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/results/sheet.pdf", allowed: authzRolesSkillLeads,
+			status: 200, readOnly: true, setup: authzJudgingSetup(authzAllSignedOff)},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/marks/export", query: "format=xlsx",
+			allowed: authzRolesSkillLeads, status: 200, readOnly: true, setup: authzJudgingSetup(authzMarked)},
+		{method: "POST", path: "/api/v1/events/:event/skills/:skill/results/confirm", allowed: authzRolesSkillLeads,
+			status: 200, setup: authzJudgingSetup(authzAllSignedOff)},
+		{method: "POST", path: "/api/v1/events/:event/skills/:skill/results/close-appeals", allowed: authzRolesOrganizers,
+			status: 200, setup: func(t *testing.T, f *fixture) {
+				window := 60
+				if _, err := f.db.UpdateEvent(context.Background(), f.ids["event"], f.ids["user:"+asAdmin], store.EventPatch{
+					Settings: &store.SettingsPatch{AppealWindowMinutes: &window}}); err != nil {
+					t.Fatal(err)
+				}
+				authzJudgingSetup(authzAllSignedOff)(t, f)
+			},
+			body: func(*fixture, string) any { return map[string]string{"reason": "every team leader waived appeals"} }},
+		{method: "GET", path: "/api/v1/events/:event/results", allowed: authzRolesOrganizers, status: 200, readOnly: true,
+			setup: authzJudgingSetup(authzAllSignedOff)},
+		{method: "GET", path: "/api/v1/public/events/:event/results", allowed: authzRolesPublic, status: 200, readOnly: true,
+			setup: authzJudgingSetup(authzFinal)},
 		{method: "GET", path: "/api/v1/events/:event/skills/:skill/analytics", allowed: authzRolesSkillLeads, status: 200, readOnly: true,
 			setup: authzJudgingSetup(authzMarked)},
 		{method: "GET", path: "/api/v1/events/:event/skills/:skill/charts/scores.svg", allowed: authzRolesSkillLeads, status: 200,

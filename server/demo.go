@@ -60,7 +60,7 @@ func LoadDemo(ctx context.Context, db *store.DB) (*Demo, error) {
 		}
 		return d, err
 	}
-	var ev demoEvent
+	ev := demoEvent{EventInput: store.EventInput{Settings: store.DefaultEventSettings()}}
 	raw, err := assets.Demo.ReadFile("demo/event.json")
 	if err != nil {
 		return nil, err
@@ -109,6 +109,12 @@ func LoadDemo(ctx context.Context, db *store.DB) (*Demo, error) {
 	}
 	for _, sk := range skills {
 		if err := loadDemoScheme(ctx, db, e.ID, sk, org.ID); err != nil {
+			return nil, fmt.Errorf("demo skill %s: %w", sk.Code, err)
+		}
+		if sk.Code != demoFinishedSkill {
+			continue
+		}
+		if err := finishDemoSkill(ctx, db, e, sk, org.ID); err != nil {
 			return nil, fmt.Errorf("demo skill %s: %w", sk.Code, err)
 		}
 	}

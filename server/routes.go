@@ -57,9 +57,17 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/events/:event/skills/:skill/progress", skillLead, s.progress, false},
 		{"GET", "/api/v1/events/:event/skills/:skill/audit", skillLead, s.auditTrail, false},
 		{"GET", "/api/v1/events/:event/skills/:skill/results", skillLead, s.skillResults, false},
+		{"GET", "/api/v1/events/:event/skills/:skill/results/export", skillLead, s.exportResults, false},
+		{"GET", "/api/v1/events/:event/skills/:skill/results/sheet.pdf", skillLead, s.resultSheet, false},
+		{"GET", "/api/v1/events/:event/skills/:skill/marks/export", skillLead, s.exportMarks, false},
+		{"POST", "/api/v1/events/:event/skills/:skill/results/confirm", skillLead, s.confirmResults, false},
+		{"POST", "/api/v1/events/:event/skills/:skill/results/close-appeals", eventOrganizer, s.closeAppeals, false},
 		{"GET", "/api/v1/events/:event/skills/:skill/analytics", skillLead, s.skillAnalytics, false},
 		{"GET", "/api/v1/events/:event/skills/:skill/charts/scores.svg", skillLead, s.scoresChart, false},
 		{"GET", "/api/v1/events/:event/skills/:skill/charts/severity.svg", skillLead, s.severityChart, false},
+
+		{"GET", "/api/v1/events/:event/results", eventOrganizer, s.eventResults, false},
+		{"GET", "/api/v1/public/events/:event/results", public, s.publicResults, false},
 
 		{"GET", "/api/v1/events/:event/competitors", eventOrganizer, s.listCompetitors, false},
 		{"POST", "/api/v1/events/:event/competitors", eventOrganizer, s.createCompetitor, false},

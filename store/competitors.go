@@ -233,7 +233,7 @@ func nullIfEmpty(s string) any {
 // without a line number (from the API) reports field errors instead of rows.
 func (db *DB) AddCompetitors(ctx context.Context, event int64, in []CompetitorInput) ([]Competitor, error) {
 	var ids []int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.eventTx(ctx, event, 0, func(tx *sql.Tx) error {
 		c, err := loadChecker(ctx, tx, event, 0)
 		if err != nil {
 			return err
@@ -272,7 +272,7 @@ func (db *DB) AddCompetitors(ctx context.Context, event int64, in []CompetitorIn
 	if err != nil {
 		return nil, err
 	}
-	return db.competitorsWhere(ctx, `c.event_id = ? AND c.id BETWEEN ? AND ?`, event, ids[0], ids[len(ids)-1])
+	return competitorsWhere(ctx, db.read, `c.event_id = ? AND c.id BETWEEN ? AND ?`, event, ids[0], ids[len(ids)-1])
 }
 
 // rowsErr turns row problems into one Invalid error listing them all.
@@ -294,8 +294,8 @@ const competitorSelect = `SELECT c.id, c.event_id, c.skill_id, s.code, coalesce(
 	c.region, c.institution, coalesce(e.team_name, ''), e.id, e.code, c.created_at, c.updated_at
 	FROM competitors c JOIN skills s ON s.id = c.skill_id JOIN entries e ON e.id = c.entry_id`
 
-func (db *DB) competitorsWhere(ctx context.Context, where string, args ...any) ([]Competitor, error) {
-	return queryAll(ctx, db.read, func(row scanner) (c Competitor, err error) {
+func competitorsWhere(ctx context.Context, q queryer, where string, args ...any) ([]Competitor, error) {
+	return queryAll(ctx, q, func(row scanner) (c Competitor, err error) {
 		err = row.Scan(&c.ID, &c.EventID, &c.SkillID, &c.Skill, &c.Ref, &c.NameNative, &c.NameLatin, &c.Region,
 			&c.Institution, &c.Team, &c.EntryID, &c.Code, &c.CreatedAt, &c.UpdatedAt)
 		return c, err
@@ -305,14 +305,14 @@ func (db *DB) competitorsWhere(ctx context.Context, where string, args ...any) (
 // Competitors lists event's competitors, of one skill when skill > 0.
 func (db *DB) Competitors(ctx context.Context, event, skill int64) ([]Competitor, error) {
 	if skill > 0 {
-		return db.competitorsWhere(ctx, `c.event_id = ? AND c.skill_id = ?`, event, skill)
+		return competitorsWhere(ctx, db.read, `c.event_id = ? AND c.skill_id = ?`, event, skill)
 	}
-	return db.competitorsWhere(ctx, `c.event_id = ?`, event)
+	return competitorsWhere(ctx, db.read, `c.event_id = ?`, event)
 }
 
 // Competitor loads competitor id of event.
 func (db *DB) Competitor(ctx context.Context, event, id int64) (Competitor, error) {
-	list, err := db.competitorsWhere(ctx, `c.event_id = ? AND c.id = ?`, event, id)
+	list, err := competitorsWhere(ctx, db.read, `c.event_id = ? AND c.id = ?`, event, id)
 	if err != nil {
 		return Competitor{}, err
 	}
@@ -338,7 +338,7 @@ func (db *DB) UpdateCompetitor(ctx context.Context, event, id int64, p Competito
 	setIf(&in.Institution, p.Institution)
 	setIf(&in.Team, p.Team)
 	in.normalize()
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.eventTx(ctx, event, 0, func(tx *sql.Tx) error {
 		c, err := loadChecker(ctx, tx, event, id)
 		if err != nil {
 			return err
@@ -375,7 +375,7 @@ func (db *DB) UpdateCompetitor(ctx context.Context, event, id int64, p Competito
 
 // DeleteCompetitor removes competitor id of event (a withdrawal before marking).
 func (db *DB) DeleteCompetitor(ctx context.Context, event, id int64) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.eventTx(ctx, event, 0, func(tx *sql.Tx) error {
 		var entry int64
 		err := tx.QueryRowContext(ctx, `SELECT entry_id FROM competitors WHERE id = ? AND event_id = ?`, id, event).Scan(&entry)
 		if err != nil {

@@ -27,6 +27,48 @@ type EventSettings struct {
 	ConflictRule ConflictRule `json:"conflict_rule"`
 	// TieThreshold: standardised scores closer than this share a rank.
 	TieThreshold float64 `json:"tie_threshold"`
+	// TieBreak: competitors who tie are separated by their criterion marks,
+	// in criterion order.
+	TieBreak bool `json:"tie_break"`
+	// ScoreCentre is the standardised score of the median raw total, and
+	// ScoreSpread the points per standard deviation (700 and 100).
+	ScoreCentre int64 `json:"score_centre"`
+	ScoreSpread int64 `json:"score_spread"`
+	// MedallionAt: a Medallion for Excellence at or above this score (700).
+	MedallionAt float64 `json:"medallion_at"`
+	// ExcellencePercent: an excellence award for the top X % of those
+	// without a medal; 0 gives none.
+	ExcellencePercent int `json:"excellence_percent"`
+	// AppealWindowMinutes: how long provisional results stay open to
+	// appeal before they can be confirmed as final.
+	AppealWindowMinutes int `json:"appeal_window_minutes"`
+	// HideResults keeps the public results page closed (until the closing
+	// ceremony) even for final results.
+	HideResults bool `json:"hide_results"`
+}
+
+// DefaultEventSettings are the settings of an event that does not say
+// otherwise.
+func DefaultEventSettings() EventSettings {
+	return EventSettings{ConflictRule: ConflictInstitution, ScoreCentre: 700, ScoreSpread: 100, MedallionAt: 700,
+		AppealWindowMinutes: 120}
+}
+
+// ResultParams are the settings results are computed with; the stored
+// results record them, so a recomputation uses the same.
+type ResultParams struct {
+	ScoreCentre       int64   `json:"score_centre"`
+	ScoreSpread       int64   `json:"score_spread"`
+	MedallionAt       float64 `json:"medallion_at"`
+	ExcellencePercent int     `json:"excellence_percent"`
+	TieThreshold      float64 `json:"tie_threshold"`
+	TieBreak          bool    `json:"tie_break"`
+}
+
+// ResultParams are the settings of s that results depend on.
+func (s EventSettings) ResultParams() ResultParams {
+	return ResultParams{ScoreCentre: s.ScoreCentre, ScoreSpread: s.ScoreSpread, MedallionAt: s.MedallionAt,
+		ExcellencePercent: s.ExcellencePercent, TieThreshold: s.TieThreshold, TieBreak: s.TieBreak}
 }
 
 // Event is one competition: several skills at one venue on given dates.
@@ -70,9 +112,16 @@ type EventPatch struct {
 
 // SettingsPatch changes event settings; nil fields stay as they are.
 type SettingsPatch struct {
-	BlindJudging *bool         `json:"blind_judging"`
-	ConflictRule *ConflictRule `json:"conflict_rule"`
-	TieThreshold *float64      `json:"tie_threshold"`
+	BlindJudging        *bool         `json:"blind_judging"`
+	ConflictRule        *ConflictRule `json:"conflict_rule"`
+	TieThreshold        *float64      `json:"tie_threshold"`
+	TieBreak            *bool         `json:"tie_break"`
+	ScoreCentre         *int64        `json:"score_centre"`
+	ScoreSpread         *int64        `json:"score_spread"`
+	MedallionAt         *float64      `json:"medallion_at"`
+	ExcellencePercent   *int          `json:"excellence_percent"`
+	AppealWindowMinutes *int          `json:"appeal_window_minutes"`
+	HideResults         *bool         `json:"hide_results"`
 }
 
 // Apply returns e with p's fields set.
@@ -88,6 +137,13 @@ func (p EventPatch) Apply(e Event) Event {
 		setIf(&e.Settings.BlindJudging, s.BlindJudging)
 		setIf(&e.Settings.ConflictRule, s.ConflictRule)
 		setIf(&e.Settings.TieThreshold, s.TieThreshold)
+		setIf(&e.Settings.TieBreak, s.TieBreak)
+		setIf(&e.Settings.ScoreCentre, s.ScoreCentre)
+		setIf(&e.Settings.ScoreSpread, s.ScoreSpread)
+		setIf(&e.Settings.MedallionAt, s.MedallionAt)
+		setIf(&e.Settings.ExcellencePercent, s.ExcellencePercent)
+		setIf(&e.Settings.AppealWindowMinutes, s.AppealWindowMinutes)
+		setIf(&e.Settings.HideResults, s.HideResults)
 	}
 	return e
 }
@@ -98,13 +154,24 @@ func setIf[T any](dst *T, v *T) {
 	}
 }
 
-// Normalize trims text fields and fills defaults.
+// Normalize trims text fields and fills defaults where a zero value means
+// "not given" (a zero spread or centre is never meant).
 func (e *Event) Normalize() {
 	e.Name.trim()
 	e.Venue = clean(e.Venue)
 	e.HostRegion = Region(strings.ToUpper(clean(string(e.HostRegion))))
-	if e.Settings.ConflictRule == "" {
-		e.Settings.ConflictRule = ConflictInstitution
+	d, s := DefaultEventSettings(), &e.Settings
+	if s.ConflictRule == "" {
+		s.ConflictRule = d.ConflictRule
+	}
+	if s.ScoreCentre == 0 {
+		s.ScoreCentre = d.ScoreCentre
+	}
+	if s.ScoreSpread == 0 {
+		s.ScoreSpread = d.ScoreSpread
+	}
+	if s.MedallionAt == 0 {
+		s.MedallionAt = d.MedallionAt
 	}
 }
 
@@ -122,21 +189,46 @@ func (e Event) Validate() error {
 	if r := e.Settings.ConflictRule; r != ConflictInstitution && r != ConflictRegion {
 		fe.Add("settings.conflict_rule", "must be institution or region")
 	}
-	if t := e.Settings.TieThreshold; t < 0 || t > 100 || t != t {
+	s := e.Settings
+	if t := s.TieThreshold; t < 0 || t > 100 || t != t {
 		fe.Add("settings.tie_threshold", "must be between 0 and 100")
+	}
+	if s.ScoreCentre < 0 || s.ScoreCentre > 10000 {
+		fe.Add("settings.score_centre", "must be between 0 and 10000")
+	}
+	if s.ScoreSpread < 1 || s.ScoreSpread > 1000 {
+		fe.Add("settings.score_spread", "must be between 1 and 1000 points per standard deviation")
+	}
+	if m := s.MedallionAt; m < 0 || m > 10000 || m != m {
+		fe.Add("settings.medallion_at", "must be between 0 and 10000")
+	}
+	if s.ExcellencePercent < 0 || s.ExcellencePercent > 100 {
+		fe.Add("settings.excellence_percent", "must be between 0 and 100")
+	}
+	if s.AppealWindowMinutes < 0 || s.AppealWindowMinutes > 10080 {
+		fe.Add("settings.appeal_window_minutes", "must be between 0 and 10080 (one week)")
 	}
 	return fe.Err("the event has invalid fields")
 }
 
 const eventColumns = `id, name_en, name_zh_hans, name_zh_hant, name_pt, starts_on, ends_on, venue, host_region,
-	blind_judging, conflict_rule, tie_threshold, created_at, updated_at`
+	blind_judging, conflict_rule, tie_threshold, tie_break, score_centre, score_spread, medallion_at, excellence_percent,
+	appeal_window_minutes, hide_results, created_at, updated_at`
 
 func scanEvent(row scanner) (Event, error) {
 	var e Event
+	s := &e.Settings
 	err := row.Scan(&e.ID, &e.Name.En, &e.Name.ZhHans, &e.Name.ZhHant, &e.Name.Pt, &e.StartsOn, &e.EndsOn,
-		&e.Venue, &e.HostRegion, &e.Settings.BlindJudging, &e.Settings.ConflictRule, &e.Settings.TieThreshold,
+		&e.Venue, &e.HostRegion, &s.BlindJudging, &s.ConflictRule, &s.TieThreshold, &s.TieBreak, &s.ScoreCentre,
+		&s.ScoreSpread, &s.MedallionAt, &s.ExcellencePercent, &s.AppealWindowMinutes, &s.HideResults,
 		&e.CreatedAt, &e.UpdatedAt)
 	return e, err
+}
+
+// settingsValues are the settings columns' values, in eventColumns order.
+func settingsValues(s EventSettings) []any {
+	return []any{s.BlindJudging, s.ConflictRule, s.TieThreshold, s.TieBreak, s.ScoreCentre, s.ScoreSpread,
+		s.MedallionAt, s.ExcellencePercent, s.AppealWindowMinutes, s.HideResults}
 }
 
 // CreateEvent adds an event; its creator becomes its first organizer.
@@ -149,11 +241,12 @@ func (db *DB) CreateEvent(ctx context.Context, in EventInput, creator int64) (Ev
 	var id int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		now := db.stamp()
+		args := append([]any{e.Name.En, e.Name.ZhHans, e.Name.ZhHant, e.Name.Pt, e.StartsOn, e.EndsOn, e.Venue,
+			e.HostRegion}, settingsValues(e.Settings)...)
 		res, err := tx.ExecContext(ctx, `INSERT INTO events (name_en, name_zh_hans, name_zh_hant, name_pt, starts_on,
-			ends_on, venue, host_region, blind_judging, conflict_rule, tie_threshold, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.Name.En, e.Name.ZhHans, e.Name.ZhHant, e.Name.Pt, e.StartsOn, e.EndsOn, e.Venue, e.HostRegion,
-			e.Settings.BlindJudging, e.Settings.ConflictRule, e.Settings.TieThreshold, creator, now, now)
+			ends_on, venue, host_region, blind_judging, conflict_rule, tie_threshold, tie_break, score_centre, score_spread,
+			medallion_at, excellence_percent, appeal_window_minutes, hide_results, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, creator, now, now)...)
 		if err != nil {
 			return internal(err, "insert event")
 		}
@@ -192,7 +285,7 @@ func (db *DB) Events(ctx context.Context, user int64, all bool) ([]Event, error)
 
 // UpdateEvent applies p to event id on behalf of user; the change is audited.
 func (db *DB) UpdateEvent(ctx context.Context, id, user int64, p EventPatch) (Event, error) {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.eventTx(ctx, id, user, func(tx *sql.Tx) error {
 		old, err := scanEvent(tx.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ?`, id))
 		if err != nil {
 			return notFound(err, "event")
@@ -202,11 +295,12 @@ func (db *DB) UpdateEvent(ctx context.Context, id, user int64, p EventPatch) (Ev
 		if err := e.Validate(); err != nil {
 			return err
 		}
+		args := append([]any{e.Name.En, e.Name.ZhHans, e.Name.ZhHant, e.Name.Pt, e.StartsOn, e.EndsOn, e.Venue,
+			e.HostRegion}, settingsValues(e.Settings)...)
 		_, err = tx.ExecContext(ctx, `UPDATE events SET name_en = ?, name_zh_hans = ?, name_zh_hant = ?, name_pt = ?,
 			starts_on = ?, ends_on = ?, venue = ?, host_region = ?, blind_judging = ?, conflict_rule = ?,
-			tie_threshold = ?, updated_at = ? WHERE id = ?`,
-			e.Name.En, e.Name.ZhHans, e.Name.ZhHant, e.Name.Pt, e.StartsOn, e.EndsOn, e.Venue, e.HostRegion,
-			e.Settings.BlindJudging, e.Settings.ConflictRule, e.Settings.TieThreshold, db.stamp(), id)
+			tie_threshold = ?, tie_break = ?, score_centre = ?, score_spread = ?, medallion_at = ?, excellence_percent = ?,
+			appeal_window_minutes = ?, hide_results = ?, updated_at = ? WHERE id = ?`, append(args, db.stamp(), id)...)
 		if err != nil {
 			return internal(err, "update event")
 		}

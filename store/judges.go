@@ -145,7 +145,7 @@ func (db *DB) AddJudges(ctx context.Context, event int64, in []JudgeInput, hashP
 	}
 	var ids []int64
 	generated := map[int64]string{}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.eventTx(ctx, event, 0, func(tx *sql.Tx) error {
 		skills, err := skillsByCode(ctx, tx, event)
 		if err != nil {
 			return err
@@ -362,7 +362,7 @@ func (db *DB) UpdateJudge(ctx context.Context, event, id int64, p JudgePatch, as
 		}
 		uu.PINHash = &h
 	}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.eventTx(ctx, event, 0, func(tx *sql.Tx) error {
 		if uu != (UserUpdate{}) && !asAdmin {
 			var elsewhere int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM judges WHERE user_id = ? AND event_id != ?`,
@@ -390,7 +390,7 @@ func (db *DB) UpdateJudge(ctx context.Context, event, id int64, p JudgePatch, as
 
 // RemoveJudge takes judge id off event (the account stays for other events).
 func (db *DB) RemoveJudge(ctx context.Context, event, id int64) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.eventTx(ctx, event, 0, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM judges WHERE id = ? AND event_id = ?`, id, event)
 		if err != nil {
 			return internal(err, "remove judge")
@@ -408,7 +408,7 @@ func (db *DB) AssignJudge(ctx context.Context, event, skill, judge int64, role s
 	if role != SkillJudge && role != SkillChiefExpert {
 		return Judge{}, apperr.WithFields("invalid role", map[string]string{"role": "must be judge or chief_expert"})
 	}
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.eventTx(ctx, event, 0, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM judges WHERE id = ? AND event_id = ?`, judge, event).Scan(&n); err != nil || n == 0 {
 			return notFound(orNoRows(err), "judge")
@@ -440,7 +440,7 @@ func (db *DB) AssignJudge(ctx context.Context, event, skill, judge int64, role s
 
 // UnassignJudge takes judge off skill.
 func (db *DB) UnassignJudge(ctx context.Context, event, skill, judge int64) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.eventTx(ctx, event, 0, func(tx *sql.Tx) error {
 		panels, err := queryAll(ctx, tx, func(r scanner) (code string, err error) { err = r.Scan(&code); return code, err },
 			"panels", `SELECT s.code FROM panel_members p JOIN sub_criteria s ON s.id = p.sub_criterion_id
 			WHERE p.judge_id = ? AND s.skill_id = ? ORDER BY s.code`, judge, skill)

@@ -155,7 +155,7 @@ func (p *skillPeople) eligible(panel []int64, entry int64) []int64 {
 // (cross-region rule), or leaving an entry with fewer than two judges free of
 // conflicts of interest.
 func (db *DB) SetPanel(ctx context.Context, event, skill, sub, user int64, judges []int64) (Panel, error) {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.eventTx(ctx, event, user, func(tx *sql.Tx) error {
 		people, err := loadSkillPeople(ctx, tx, event, skill)
 		if err != nil {
 			return err
@@ -251,7 +251,7 @@ func (db *DB) GeneratePanels(ctx context.Context, event, skill, user int64, size
 	if size != 3 && size != 5 {
 		return nil, apperr.WithFields("invalid panel size", map[string]string{"size": "must be 3 or 5"})
 	}
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.eventTx(ctx, event, user, func(tx *sql.Tx) error {
 		people, err := loadSkillPeople(ctx, tx, event, skill)
 		if err != nil {
 			return err

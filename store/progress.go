@@ -92,6 +92,12 @@ func evaluate(ctx context.Context, q rowQueryer, event, skill int64) (*skillEval
 // every entry of skill, or only for entry `only` when it is not 0 (a
 // sign-off, inside the write transaction, needs just its own).
 func loadEval(ctx context.Context, q rowQueryer, event, skill, only int64) (*skillEval, error) {
+	return loadEvalWith(ctx, q, event, skill, only, func(ev *skillEval) error { return ev.loadMarks(ctx, q, skill, only) })
+}
+
+// loadEvalWith is loadEval taking the marks from a source of the caller's
+// (the audit trail's replay, when results are recomputed from it).
+func loadEvalWith(ctx context.Context, q rowQueryer, event, skill, only int64, marks func(*skillEval) error) (*skillEval, error) {
 	ev := &skillEval{panels: map[int64][]int64{}, marks: map[[2]int64][]scoring.JudgeMark{}, status: map[[2]int64]*SubStatus{}}
 	var err error
 	if ev.scheme, err = loadScheme(ctx, q, event, skill); err != nil {
@@ -115,6 +121,26 @@ func loadEval(ctx context.Context, q rowQueryer, event, skill, only int64) (*ski
 	for _, m := range members {
 		ev.panels[m[0]] = append(ev.panels[m[0]], m[1])
 	}
+	if err := marks(ev); err != nil {
+		return nil, err
+	}
+	for entry := range ev.people.entries {
+		if only == 0 || entry == only {
+			ev.entries = append(ev.entries, entry)
+		}
+	}
+	sort.Slice(ev.entries, func(a, b int) bool { return ev.people.codes[ev.entries[a]] < ev.people.codes[ev.entries[b]] })
+	ev.signed, err = queryAll(ctx, q, func(r scanner) (s signoff, err error) {
+		err = r.Scan(&s.entry, &s.sub, &s.by, &s.at)
+		return s, err
+	}, "sign-offs", `SELECT o.entry_id, o.sub_criterion_id, o.signed_by, o.signed_at FROM signoffs o
+		JOIN sub_criteria s ON s.id = o.sub_criterion_id WHERE s.skill_id = ? AND o.unlocked_at IS NULL
+		AND (?2 = 0 OR o.entry_id = ?2)`, skill, only)
+	return ev, err
+}
+
+// loadMarks reads the stored marks of skill (of entry only, when not 0).
+func (ev *skillEval) loadMarks(ctx context.Context, q rowQueryer, skill, only int64) error {
 	// One row per entry and aspect, its marks as "judge:value,…": a skill's
 	// marks are the bulk of what results read, and the driver's cost is per
 	// row and column.
@@ -134,7 +160,7 @@ func loadEval(ctx context.Context, q rowQueryer, event, skill, only int64) (*ski
 		return m, err
 	}, "marks", query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range rows {
 		k := [2]int64{r.entry, r.aspect}
@@ -143,25 +169,18 @@ func loadEval(ctx context.Context, q rowQueryer, event, skill, only int64) (*ski
 			j, err1 := strconv.ParseInt(judge, 10, 64)
 			v, err2 := strconv.ParseInt(value, 10, 64)
 			if err1 != nil || err2 != nil {
-				return nil, internal(fmt.Errorf("mark %q of aspect %d", jm, r.aspect), "read marks")
+				return internal(fmt.Errorf("mark %q of aspect %d", jm, r.aspect), "read marks")
 			}
-			ev.marks[k] = append(ev.marks[k], scoring.JudgeMark{Judge: j, Value: v})
-			ev.total++
+			ev.add(k, scoring.JudgeMark{Judge: j, Value: v})
 		}
 	}
-	for entry := range ev.people.entries {
-		if only == 0 || entry == only {
-			ev.entries = append(ev.entries, entry)
-		}
-	}
-	sort.Slice(ev.entries, func(a, b int) bool { return ev.people.codes[ev.entries[a]] < ev.people.codes[ev.entries[b]] })
-	ev.signed, err = queryAll(ctx, q, func(r scanner) (s signoff, err error) {
-		err = r.Scan(&s.entry, &s.sub, &s.by, &s.at)
-		return s, err
-	}, "sign-offs", `SELECT o.entry_id, o.sub_criterion_id, o.signed_by, o.signed_at FROM signoffs o
-		JOIN sub_criteria s ON s.id = o.sub_criterion_id WHERE s.skill_id = ? AND o.unlocked_at IS NULL
-		AND (?2 = 0 OR o.entry_id = ?2)`, skill, only)
-	return ev, err
+	return nil
+}
+
+// add records mark m of (entry, aspect) k.
+func (ev *skillEval) add(k [2]int64, m scoring.JudgeMark) {
+	ev.marks[k] = append(ev.marks[k], m)
+	ev.total++
 }
 
 // apply evaluates every entry × sub-criterion by the marking rules.
@@ -366,9 +385,12 @@ func (db *DB) SignOff(ctx context.Context, event, skill, judge, user, entry, sub
 		}
 		st.State, st.SignedBy, st.SignedAt = SubSignedOff, judge, now
 		out = *st
-		return db.appendAudit(ctx, tx, audit{user: user, event: event, skill: skill, action: ActionSignOff,
+		if err := db.appendAudit(ctx, tx, audit{user: user, event: event, skill: skill, action: ActionSignOff,
 			subject: fmt.Sprintf("entry:%d/sub:%s", entry, st.Code), after: map[string]any{"entry_id": entry,
-				"sub_criterion_id": sub, "judge_id": judge}})
+				"sub_criterion_id": sub, "judge_id": judge}}); err != nil {
+			return err
+		}
+		return db.publishIfComplete(ctx, tx, event, skill, user)
 	})
 	return out, err
 }
@@ -376,13 +398,8 @@ func (db *DB) SignOff(ctx context.Context, event, skill, judge, user, entry, sub
 // Unlock reopens a signed-off sub-criterion; only the chief expert does it,
 // always with a reason, which the audit trail keeps.
 func (db *DB) Unlock(ctx context.Context, event, skill, user, entry, sub int64, reason string) error {
-	reason = clean(reason)
-	fe := apperr.FieldErrors{}
-	checkText(fe, "reason", reason, true, 500)
-	if len([]rune(reason)) < 5 && fe["reason"] == "" {
-		fe.Add("reason", "say why, in at least 5 characters")
-	}
-	if err := fe.Err("an unlock needs a reason"); err != nil {
+	reason, err := requireReason(reason, "an unlock needs a reason")
+	if err != nil {
 		return err
 	}
 	return db.lockTx(ctx, func(tx *sql.Tx) error {
@@ -401,8 +418,11 @@ func (db *DB) Unlock(ctx context.Context, event, skill, user, entry, sub int64, 
 			user, db.stamp(), reason, id); err != nil {
 			return internal(err, "unlock")
 		}
-		return db.appendAudit(ctx, tx, audit{user: user, event: event, skill: skill, action: ActionUnlock,
+		if err := db.appendAudit(ctx, tx, audit{user: user, event: event, skill: skill, action: ActionUnlock,
 			subject: fmt.Sprintf("entry:%d/sub:%s", entry, code), before: map[string]any{"signed_by": signedBy},
-			after: map[string]any{"reason": reason}})
+			after: map[string]any{"reason": reason}}); err != nil {
+			return err
+		}
+		return db.reopen(ctx, tx, event, skill, user, reason)
 	})
 }

@@ -36,20 +36,22 @@ type EntryResult struct {
 	BestOfRegion bool               `json:"best_of_region"`
 }
 
-// SkillResults are a skill's results, best first.
+// SkillResults are a skill's results, best first, as computed. Stored
+// provisional and final results are exactly these, as JSON.
 type SkillResults struct {
 	SkillID  int64         `json:"skill_id"`
-	State    string        `json:"state"` // provisional until the lifecycle finalises them
+	Params   ResultParams  `json:"params"`
 	Formula  string        `json:"formula"`
 	Criteria []string      `json:"criteria"` // codes in scheme order
 	Entries  []EntryResult `json:"entries"`
 }
 
-// Results computes the results of skill from its signed-off marks (DESIGN
-// §6). Every sub-criterion of every entry must be signed off; otherwise the
+// ComputeResults computes the results of skill from its signed-off marks
+// (DESIGN §6) and the event's current settings, without storing anything.
+// Every sub-criterion of every entry must be signed off; otherwise the
 // answer is a Conflict naming, per entry code, what is not.
-func (db *DB) Results(ctx context.Context, event, skill int64) (SkillResults, error) {
-	in, err := db.loadResultInputs(ctx, event, skill)
+func (db *DB) ComputeResults(ctx context.Context, event, skill int64) (SkillResults, error) {
+	in, err := loadResultInputs(ctx, db.read, event, skill)
 	if err != nil {
 		return SkillResults{}, err
 	}
@@ -60,22 +62,32 @@ func (db *DB) Results(ctx context.Context, event, skill int64) (SkillResults, er
 type resultInputs struct {
 	ev           *skillEval
 	comps        []Competitor
-	tieThreshold float64
+	params       ResultParams
+	appealWindow int // minutes, for publishing
 	skill        int64
 }
 
-// loadResultInputs reads what the results of skill depend on and evaluates
-// the marks by the marking rules.
-func (db *DB) loadResultInputs(ctx context.Context, event, skill int64) (*resultInputs, error) {
-	ev, err := loadEval(ctx, db.read, event, skill, 0)
+// loadResultInputs reads through q what the results of skill depend on.
+func loadResultInputs(ctx context.Context, q rowQueryer, event, skill int64) (*resultInputs, error) {
+	ev, err := loadEval(ctx, q, event, skill, 0)
 	if err != nil {
 		return nil, err
 	}
+	return loadResultContext(ctx, q, ev, event, skill)
+}
+
+// loadResultContext adds to ev the event's result settings and the skill's
+// competitors.
+func loadResultContext(ctx context.Context, q rowQueryer, ev *skillEval, event, skill int64) (*resultInputs, error) {
 	in := &resultInputs{ev: ev, skill: skill}
-	if err := db.readRow(ctx, `SELECT tie_threshold FROM events WHERE id = ?`, []any{event}, &in.tieThreshold); err != nil {
-		return nil, internal(err, "load tie threshold")
+	p := &in.params
+	if err := q.QueryRowContext(ctx, `SELECT score_centre, score_spread, medallion_at, excellence_percent, tie_threshold,
+		tie_break, appeal_window_minutes FROM events WHERE id = ?`, event).Scan(&p.ScoreCentre, &p.ScoreSpread,
+		&p.MedallionAt, &p.ExcellencePercent, &p.TieThreshold, &p.TieBreak, &in.appealWindow); err != nil {
+		return nil, internal(err, "load result settings")
 	}
-	in.comps, err = db.Competitors(ctx, event, skill)
+	var err error
+	in.comps, err = competitorsWhere(ctx, q, `c.event_id = ? AND c.skill_id = ?`, event, skill)
 	return in, err
 }
 
@@ -133,18 +145,16 @@ func computeResults(in *resultInputs) (SkillResults, error) {
 		t := scoring.ComputeTotals(es)
 		totals[entry], raws[i], rawOf[entry], regions[entry] = t, t.Raw, t.Raw, es.Region
 	}
-	threshold := in.tieThreshold
-	params := scoring.DefaultStandardParams()
-	scores := scoring.Standardise(raws, params)
-	ranked := scoring.Rank(ev.entries, scores, totals, scoring.RankParams{
-		TieThreshold: new(big.Float).SetPrec(scoring.ScorePrec).SetFloat64(threshold)})
-	results := scoring.Awards(ranked, regions, rawOf, scoring.DefaultAwardParams())
+	standard, rank, awards := in.params.scoring(criteria)
+	scores := scoring.Standardise(raws, standard)
+	ranked := scoring.Rank(ev.entries, scores, totals, rank)
+	results := scoring.Awards(ranked, regions, rawOf, awards)
 	byEntry := map[int64][]Competitor{}
 	for _, c := range in.comps {
 		byEntry[c.EntryID] = append(byEntry[c.EntryID], c)
 	}
-	out := SkillResults{SkillID: skill, State: "provisional", Formula: scoring.FormulaText(raws, params), Criteria: criteria,
-		Entries: []EntryResult{}}
+	out := SkillResults{SkillID: skill, Params: in.params, Formula: scoring.FormulaText(raws, standard),
+		Criteria: criteria, Entries: []EntryResult{}}
 	for _, r := range results {
 		er := EntryResult{EntryID: r.Entry, Code: ev.people.codes[r.Entry], Region: r.Region, Raw: scoring.RoundMarks(r.Raw),
 			Criteria: map[string]string{}, Score: scoring.Round2(r.Score), Rank: r.Rank, Award: r.Award,
@@ -220,6 +230,18 @@ func (db *DB) SkillAnalytics(ctx context.Context, event, skill int64) (Analytics
 	return out, nil
 }
 
+// scoring turns p into the parameters of the scoring rules; criteria are the
+// skill's criterion codes in scheme order (the tie-break order).
+func (p ResultParams) scoring(criteria []string) (scoring.StandardParams, scoring.RankParams, scoring.AwardParams) {
+	rank := scoring.RankParams{TieThreshold: new(big.Float).SetPrec(scoring.ScorePrec).SetFloat64(p.TieThreshold)}
+	if p.TieBreak {
+		rank.TieBreak = criteria
+	}
+	return scoring.StandardParams{Centre: p.ScoreCentre, PointsPerSD: p.ScoreSpread}, rank, scoring.AwardParams{
+		MedallionAt:          new(big.Float).SetPrec(scoring.ScorePrec).SetFloat64(p.MedallionAt),
+		ExcellenceTopPercent: p.ExcellencePercent}
+}
+
 // EventResults recomputes the results of every skill of event, skills in
 // parallel (they share nothing), one worker per CPU. Skills whose marking is
 // not complete are reported in errs, by skill id, and left out of results.
@@ -237,7 +259,7 @@ func (db *DB) EventResults(ctx context.Context, event int64) (results map[int64]
 		go func() {
 			defer wg.Done()
 			for skill := range work {
-				r, err := db.Results(ctx, event, skill)
+				r, err := db.ComputeResults(ctx, event, skill)
 				mu.Lock()
 				if err != nil {
 					errs[skill] = err

@@ -142,7 +142,7 @@ func BenchmarkRecomputeEvent(b *testing.B) {
 	b.Run("load", func(b *testing.B) {
 		for b.Loop() {
 			for _, s := range skills {
-				if _, err := db.loadResultInputs(ctx, event, s); err != nil {
+				if _, err := loadResultInputs(ctx, db.read, event, s); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -151,7 +151,7 @@ func BenchmarkRecomputeEvent(b *testing.B) {
 	b.Run("compute", func(b *testing.B) {
 		var inputs []*resultInputs
 		for _, s := range skills {
-			in, err := db.loadResultInputs(ctx, event, s)
+			in, err := loadResultInputs(ctx, db.read, event, s)
 			if err != nil {
 				b.Fatal(err)
 			}

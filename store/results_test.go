@@ -17,37 +17,12 @@ import (
 func TestResultsFromSignedOffMarks(t *testing.T) {
 	g := newJudging(t)
 	ctx := context.Background()
-	k := 0
-	m := func(judge, entry, aspect string, v int64) {
-		k++
-		g.mustMark(judge, "r"+itoa(k), entry, aspect, v, 0)
-	}
-	for entry, scores := range map[string][]int64{"c2": {200, 200, 200}, "c3": {100, 100, 200}} {
-		m("j1", entry, "A1.1", scores[0])
-		m("j2", entry, "A1.1", scores[1])
-		m("j3", entry, "A1.1", scores[2])
-	}
-	m("j2", "c1", "A1.1", 300)
-	m("j3", "c1", "A1.1", 300)
-	for entry, v := range map[string]int64{"c1": 200, "c2": 100, "c3": 0} {
-		m("j2", entry, "A1.2", v)
-		m("j3", entry, "A1.2", v)
-	}
-	for entry, v := range map[string]int64{"c1": 400, "c2": 300, "c3": 100} {
-		m("j2", entry, "B1.1", v)
-		m("j4", entry, "B1.1", v)
-	}
+	g.markAll()
 	_, err := g.db.Results(ctx, g.event, g.skill)
 	if e := apperr.As(err); e.Code != apperr.Conflict || len(e.Fields) != 3 {
 		t.Fatalf("results before sign-off: %v %v, want a conflict naming the 3 entries", err, e.Fields)
 	}
-	for _, entry := range []string{"c1", "c2", "c3"} {
-		for _, sub := range []string{"A1", "B1"} {
-			if _, err := g.db.SignOff(ctx, g.event, g.skill, g.j["j2"], g.user, g.c[entry], g.sub[sub]); err != nil {
-				t.Fatalf("sign off %s %s: %v", entry, sub, err)
-			}
-		}
-	}
+	g.signAll()
 	res, err := g.db.Results(ctx, g.event, g.skill)
 	if err != nil {
 		t.Fatal(err)
@@ -82,5 +57,43 @@ func TestResultsFromSignedOffMarks(t *testing.T) {
 	}
 	if an.Histogram != [4]int{0, 2, 4, 2} || !an.AlphaDefined || len(an.Judges) == 0 {
 		t.Errorf("analytics %+v, want histogram [0 2 4 2] (the 8 J scores) and a defined alpha", an)
+	}
+}
+
+// markAll enters the marks of TestResultsFromSignedOffMarks's table.
+func (g *judging) markAll() {
+	g.t.Helper()
+	k := 0
+	m := func(judge, entry, aspect string, v int64) {
+		k++
+		g.mustMark(judge, "r"+itoa(k), entry, aspect, v, 0)
+	}
+	for _, entry := range []string{"c2", "c3"} {
+		scores := map[string][]int64{"c2": {200, 200, 200}, "c3": {100, 100, 200}}[entry]
+		m("j1", entry, "A1.1", scores[0])
+		m("j2", entry, "A1.1", scores[1])
+		m("j3", entry, "A1.1", scores[2])
+	}
+	m("j2", "c1", "A1.1", 300)
+	m("j3", "c1", "A1.1", 300)
+	for _, entry := range []string{"c1", "c2", "c3"} {
+		m("j2", entry, "A1.2", map[string]int64{"c1": 200, "c2": 100, "c3": 0}[entry])
+		m("j3", entry, "A1.2", map[string]int64{"c1": 200, "c2": 100, "c3": 0}[entry])
+	}
+	for _, entry := range []string{"c1", "c2", "c3"} {
+		m("j2", entry, "B1.1", map[string]int64{"c1": 400, "c2": 300, "c3": 100}[entry])
+		m("j4", entry, "B1.1", map[string]int64{"c1": 400, "c2": 300, "c3": 100}[entry])
+	}
+}
+
+// signAll signs off every sub-criterion of every entry.
+func (g *judging) signAll() {
+	g.t.Helper()
+	for _, entry := range []string{"c1", "c2", "c3"} {
+		for _, sub := range []string{"A1", "B1"} {
+			if _, err := g.db.SignOff(context.Background(), g.event, g.skill, g.j["j2"], g.user, g.c[entry], g.sub[sub]); err != nil {
+				g.t.Fatalf("sign off %s %s: %v", entry, sub, err)
+			}
+		}
 	}
 }

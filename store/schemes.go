@@ -103,7 +103,7 @@ func schemeProblems(problems []scoring.Problem) error {
 // exists. Panels of sub-criteria whose codes survive are kept.
 func (db *DB) ReplaceScheme(ctx context.Context, event, skill, user int64, sch scoring.Scheme) (SkillScheme, error) {
 	sch.Normalize()
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.eventTx(ctx, event, user, func(tx *sql.Tx) error {
 		old, err := loadScheme(ctx, tx, event, skill)
 		if err != nil {
 			return err

@@ -220,7 +220,7 @@ func (db *DB) Skills(ctx context.Context, event int64) ([]Skill, error) {
 // team size cannot change in a way that existing teams no longer fit; the
 // total cannot change once marking started. The change is audited.
 func (db *DB) UpdateSkill(ctx context.Context, event, id, user int64, p SkillPatch) (Skill, error) {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.eventTx(ctx, event, user, func(tx *sql.Tx) error {
 		old, err := scanSkill(tx.QueryRowContext(ctx, `SELECT `+skillColumns+` FROM skills WHERE id = ? AND event_id = ?`, id, event))
 		if err != nil {
 			return notFound(err, "skill")
