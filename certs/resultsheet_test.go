@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -381,4 +382,33 @@ func FuzzRenderResultSheetName(f *testing.F) {
 			t.Fatalf("name %q: %v", name, err)
 		}
 	})
+}
+
+// BenchmarkFpdfWholeFonts is the baseline for BenchmarkRenderResultSheet:
+// fpdf itself given the whole font files (as AddUTF8FontFromBytes takes
+// them) setting the same rows as plain lines of text, no table layout.
+func BenchmarkFpdfWholeFonts(b *testing.B) {
+	ff, err := testFontFiles()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := testSheet(30, SheetProvisional)
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		pdf := fpdf.New("L", "mm", "A4", "")
+		pdf.AddUTF8FontFromBytes("latin", "", ff.Latin)
+		pdf.AddUTF8FontFromBytes("cjk", "", ff.CJK)
+		pdf.AddPage()
+		for i, r := range s.Rows {
+			pdf.SetFont("latin", "", 8)
+			pdf.Text(10, 20+float64(i)*5, fmt.Sprintf("%d %s %s %s %s", r.Rank, r.Code, r.NameLatin, r.Raw, r.Score))
+			pdf.SetFont("cjk", "", 8)
+			pdf.Text(150, 20+float64(i)*5, r.NameNative)
+		}
+		if err := pdf.Output(&buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/pdf")
 }
