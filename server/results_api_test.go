@@ -146,3 +146,26 @@ func TestPublicResults(t *testing.T) {
 		t.Errorf("public results of no event = %d", r.Status)
 	}
 }
+
+// TestEventResultSettingsDefaults: an event created without settings gets
+// the result defaults of DESIGN §6 (700 / 100, medallion 700, two-hour
+// appeal window); those it names are kept.
+func TestEventResultSettingsDefaults(t *testing.T) {
+	f := newFixture(t)
+	r := f.do("POST", "/api/v1/events", asOrganizer, `{"name":{"en":"Defaults"},"starts_on":"2027-01-01",
+		"ends_on":"2027-01-02","host_region":"HK","settings":{"tie_break":true,"appeal_window_minutes":0}}`)
+	var e store.Event
+	if err := json.Unmarshal(r.Body, &e); r.Status != 201 || err != nil {
+		t.Fatalf("create = %d %s", r.Status, r.Body)
+	}
+	want := store.DefaultEventSettings()
+	want.TieBreak, want.AppealWindowMinutes = true, 0
+	if e.Settings != want {
+		t.Errorf("settings %+v, want %+v", e.Settings, want)
+	}
+	r = f.do("POST", "/api/v1/events", asOrganizer, `{"name":{"en":"Defaults 2"},"starts_on":"2027-01-01",
+		"ends_on":"2027-01-02","host_region":"HK"}`)
+	if err := json.Unmarshal(r.Body, &e); r.Status != 201 || err != nil || e.Settings != store.DefaultEventSettings() {
+		t.Errorf("create without settings = %d %+v, want the defaults", r.Status, e.Settings)
+	}
+}

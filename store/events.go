@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -190,23 +191,21 @@ func (e Event) Validate() error {
 		fe.Add("settings.conflict_rule", "must be institution or region")
 	}
 	s := e.Settings
-	if t := s.TieThreshold; t < 0 || t > 100 || t != t {
-		fe.Add("settings.tie_threshold", "must be between 0 and 100")
-	}
-	if s.ScoreCentre < 0 || s.ScoreCentre > 10000 {
-		fe.Add("settings.score_centre", "must be between 0 and 10000")
-	}
-	if s.ScoreSpread < 1 || s.ScoreSpread > 1000 {
-		fe.Add("settings.score_spread", "must be between 1 and 1000 points per standard deviation")
-	}
-	if m := s.MedallionAt; m < 0 || m > 10000 || m != m {
-		fe.Add("settings.medallion_at", "must be between 0 and 10000")
-	}
-	if s.ExcellencePercent < 0 || s.ExcellencePercent > 100 {
-		fe.Add("settings.excellence_percent", "must be between 0 and 100")
-	}
-	if s.AppealWindowMinutes < 0 || s.AppealWindowMinutes > 10080 {
-		fe.Add("settings.appeal_window_minutes", "must be between 0 and 10080 (one week)")
+	for _, r := range []struct {
+		field     string
+		v, lo, hi float64
+		unit      string
+	}{
+		{"tie_threshold", s.TieThreshold, 0, 100, ""},
+		{"score_centre", float64(s.ScoreCentre), 0, 10000, ""},
+		{"score_spread", float64(s.ScoreSpread), 1, 1000, " points per standard deviation"},
+		{"medallion_at", s.MedallionAt, 0, 10000, ""},
+		{"excellence_percent", float64(s.ExcellencePercent), 0, 100, ""},
+		{"appeal_window_minutes", float64(s.AppealWindowMinutes), 0, 10080, " (a week)"},
+	} {
+		if !(r.v >= r.lo && r.v <= r.hi) { // NaN fails too
+			fe.Add("settings."+r.field, fmt.Sprintf("must be between %g and %g%s", r.lo, r.hi, r.unit))
+		}
 	}
 	return fe.Err("the event has invalid fields")
 }

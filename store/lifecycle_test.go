@@ -269,3 +269,22 @@ func (g *judging) mustConfirmBoth() {
 		g.t.Fatalf("confirm: %+v %v", r.Lifecycle, err)
 	}
 }
+
+// TestResultSettingsValidated: every result setting out of range is named,
+// and nothing changes.
+func TestResultSettingsValidated(t *testing.T) {
+	g := newJudging(t)
+	ctx := context.Background()
+	before, _ := g.db.Event(ctx, g.event)
+	_, err := g.db.UpdateEvent(ctx, g.event, g.user, EventPatch{Settings: &SettingsPatch{ScoreCentre: ptr(int64(-1)),
+		ScoreSpread: ptr(int64(1001)), MedallionAt: ptr(10000.5), ExcellencePercent: ptr(101),
+		AppealWindowMinutes: ptr(10081), TieThreshold: ptr(-0.1)}})
+	e := apperr.As(err)
+	if e.Code != apperr.Invalid || len(e.Fields) != 6 || e.Fields["settings.score_spread"] !=
+		"must be between 1 and 1000 points per standard deviation" {
+		t.Fatalf("out-of-range settings: %v %v, want all 6 named", err, e.Fields)
+	}
+	if ev, _ := g.db.Event(ctx, g.event); ev != before {
+		t.Errorf("event after a refused change: %+v, want %+v", ev, before)
+	}
+}
