@@ -51,18 +51,35 @@ func (s *Server) loginPIN(c *gin.Context) {
 	s.signIn(c, req.Username, req.PIN, true)
 }
 
-// signIn checks a credential under the login rate limits: every attempt
+// signIn answers a login request: the token, or why not.
+func (s *Server) signIn(c *gin.Context, username, secret string, pin bool) {
+	u, err := s.checkLogin(c, username, secret, pin)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	token, exp, err := s.tokens.issue(u)
+	if err != nil {
+		fail(c, apperr.Wrap(err, "sign token"))
+		return
+	}
+	c.Set(ctxPrincipal, &principal{User: u})
+	c.JSON(http.StatusOK, loginResponse{Token: token, TokenType: "Bearer", ExpiresAt: exp.UTC(), User: u})
+}
+
+// checkLogin checks a credential under the login rate limits: every attempt
 // counts against the caller's address, every failure against the account.
 // Whatever fails, the answer is the same, so it tells an attacker nothing.
-func (s *Server) signIn(c *gin.Context, username, secret string, pin bool) {
+// A rate-limited caller also gets Retry-After.
+func (s *Server) checkLogin(c *gin.Context, username, secret string, pin bool) (store.User, error) {
 	username = strings.TrimSpace(username)
 	if username == "" || secret == "" {
 		field, what := "password", "password"
 		if pin {
 			field, what = "pin", "PIN"
 		}
-		fail(c, apperr.WithFields("username and "+what+" are required", map[string]string{"username": "is required", field: "is required"}))
-		return
+		return store.User{}, apperr.WithFields("username and "+what+" are required",
+			map[string]string{"username": "is required", field: "is required"})
 	}
 	addrKey, accountKey := "ip:"+c.ClientIP(), "user:"+strings.ToLower(username)
 	for _, check := range []struct {
@@ -71,15 +88,13 @@ func (s *Server) signIn(c *gin.Context, username, secret string, pin bool) {
 	}{{s.loginByAddr, addrKey}, {s.loginByAccount, accountKey}} {
 		if wait, blocked := check.l.blocked(check.key); blocked {
 			c.Header("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-			fail(c, apperr.New(apperr.RateLimited, "too many login attempts; try again in %s", wait.Round(time.Second)))
-			return
+			return store.User{}, apperr.New(apperr.RateLimited, "too many login attempts; try again in %s", wait.Round(time.Second))
 		}
 	}
 	s.loginByAddr.hit(addrKey)
 	u, err := s.db.UserByName(c.Request.Context(), username[:min(len(username), 64)])
 	if err != nil && apperr.CodeOf(err) != apperr.NotFound {
-		fail(c, err)
-		return
+		return store.User{}, err
 	}
 	hash := u.PasswordHash
 	if pin {
@@ -95,17 +110,10 @@ func (s *Server) signIn(c *gin.Context, username, secret string, pin bool) {
 		if pin {
 			what = "PIN"
 		}
-		fail(c, apperr.New(apperr.Unauthorized, "wrong username or %s, or the account is disabled", what))
-		return
+		return store.User{}, apperr.New(apperr.Unauthorized, "wrong username or %s, or the account is disabled", what)
 	}
 	s.loginByAccount.reset(accountKey)
-	token, exp, err := s.tokens.issue(u)
-	if err != nil {
-		fail(c, apperr.Wrap(err, "sign token"))
-		return
-	}
-	c.Set(ctxPrincipal, &principal{User: u})
-	c.JSON(http.StatusOK, loginResponse{Token: token, TokenType: "Bearer", ExpiresAt: exp.UTC(), User: u})
+	return u, nil
 }
 
 // logout: POST /api/v1/auth/logout invalidates every token of the caller.

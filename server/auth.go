@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -130,6 +132,39 @@ func (p *principal) organizes(event int64) bool { return p.isAdmin() || p.Access
 // no oracle for an attacker.
 var errUnauthorized = apperr.New(apperr.Unauthorized, "a valid access token is required")
 
+// principalOf authenticates the caller by the Authorization header or,
+// without one, by the session cookie the pages use (viaCookie).
+func (s *Server) principalOf(c *gin.Context) (p *principal, viaCookie bool, err error) {
+	header := c.GetHeader("Authorization")
+	if header == "" {
+		if tok, err := c.Cookie(sessionCookie); err == nil && tok != "" {
+			header, viaCookie = "Bearer "+tok, true
+		}
+	}
+	p, err = s.authenticate(c.Request.Context(), header)
+	return p, viaCookie, err
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// sameOrigin tells a request made by this server's own pages from a
+// cross-site one (CSRF): the browser's Sec-Fetch-Site says so, or else the
+// Origin header must name this host. A request with neither is refused:
+// every browser sends one of them on a cross-site POST.
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin"
+	}
+	origin := r.Header.Get("Origin")
+	if origin == "" || origin == "null" {
+		return false
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == r.Host
+}
+
 // authenticate resolves the bearer token to a current, enabled user.
 func (s *Server) authenticate(ctx context.Context, header string) (*principal, error) {
 	raw, ok := strings.CutPrefix(header, "Bearer ")
@@ -188,16 +223,25 @@ var accessNames = map[access]string{
 func (a access) String() string { return accessNames[a] }
 
 // authorize is the gate in front of every route: it authenticates, loads the
-// event and skill named in the path and checks the caller's scope.
-func (s *Server) authorize(who access) gin.HandlerFunc {
+// event and skill named in the path and checks the caller's scope. Page
+// routes fail as pages do (to sign in, or an error page).
+func (s *Server) authorize(who access, isPage bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		fail := fail
+		if isPage {
+			fail = s.pageFail
+		}
 		if who == public {
 			c.Next()
 			return
 		}
-		p, err := s.authenticate(c.Request.Context(), c.GetHeader("Authorization"))
+		p, viaCookie, err := s.principalOf(c)
 		if err != nil {
 			fail(c, err)
+			return
+		}
+		if viaCookie && !safeMethod(c.Request.Method) && !sameOrigin(c.Request) {
+			fail(c, apperr.New(apperr.Forbidden, "cross-site request refused"))
 			return
 		}
 		c.Set(ctxPrincipal, p)

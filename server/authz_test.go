@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,6 +63,10 @@ type authzScenario struct {
 	method string // as in the route table
 	path   string // the route table's path template, e.g. /api/v1/events/:event
 	query  string // appended after "?", e.g. format=csv
+	// files fills wildcard parameters ("*file") with literal paths.
+	files map[string]string
+	// form, when set, is sent as an application/x-www-form-urlencoded body.
+	form string
 	// params maps a path parameter (":judge") to the fixture id used for it
 	// (f.ids key) where the default of authzDefaultParams does not fit.
 	params map[string]string
@@ -99,6 +104,10 @@ var authzDefaultParams = map[string]string{
 func (s authzScenario) url(f *fixture) string {
 	parts := strings.Split(s.path, "/")
 	for i, p := range parts {
+		if file, ok := strings.CutPrefix(p, "*"); ok {
+			parts[i] = s.files[file]
+			continue
+		}
 		if !strings.HasPrefix(p, ":") {
 			continue
 		}
@@ -127,6 +136,9 @@ func (s authzScenario) send(f *fixture, role string) response {
 	f.t.Helper()
 	if s.csv != "" {
 		return f.upload(s.url(f), role, "text/csv", []byte(fmt.Sprintf(s.csv, authzSuffix(role))))
+	}
+	if s.form != "" {
+		return f.upload(s.url(f), role, "application/x-www-form-urlencoded", []byte(s.form))
 	}
 	var body any
 	if s.body != nil {
@@ -297,6 +309,25 @@ func authzSchemeBody(role string) any {
 
 // authzScenarios is the scenario table: one row per route.
 func authzScenarios() []authzScenario {
+	return slices.Concat(authzAPIScenarios(), authzPageScenarios(), authzTabletScenarios(), authzConsoleScenarios(),
+		authzPublicPageScenarios())
+}
+
+// authzPageScenarios cover the sign-in pages and static files.
+func authzPageScenarios() []authzScenario {
+	return []authzScenario{
+		{method: "GET", path: "/", allowed: authzRolesPublic, status: 303, readOnly: true},
+		{method: "GET", path: "/login", allowed: authzRolesPublic, status: 200, readOnly: true},
+		{method: "POST", path: "/login", allowed: authzRolesPublic, status: 303, readOnly: true,
+			form: "username=admin&kind=password&secret=" + url.QueryEscape(testPassword)},
+		{method: "POST", path: "/logout", allowed: authzRolesSignedIn, status: 303},
+		{method: "GET", path: "/static/*file", files: map[string]string{"file": "app.css"}, allowed: authzRolesPublic,
+			status: 200, readOnly: true},
+	}
+}
+
+// authzAPIScenarios cover the JSON API.
+func authzAPIScenarios() []authzScenario {
 	return []authzScenario{
 		{method: "GET", path: "/healthz", allowed: authzRolesPublic, status: 200, readOnly: true},
 		{method: "GET", path: "/api/openapi.json", allowed: authzRolesPublic, status: 200, readOnly: true},
@@ -577,6 +608,16 @@ func authzCheck(t *testing.T, s authzScenario, role string, r response) {
 	if role == asAnonymous {
 		want, code = http.StatusUnauthorized, "unauthorized"
 	}
+	if authzIsPage(s) {
+		// Pages refuse as pages: to sign in (GET) or an error page.
+		if role == asAnonymous && s.method == "GET" {
+			want = http.StatusSeeOther
+		}
+		if r.Status != want || (want == http.StatusSeeOther && !strings.HasPrefix(r.Header.Get("Location"), "/login?next=")) {
+			t.Errorf("%s as %s: status %d (to %q), want %d: %s", s.key(), role, r.Status, r.Header.Get("Location"), want, r.Body)
+		}
+		return
+	}
 	if r.Status != want || r.ErrorCode() != code {
 		t.Errorf("%s as %s: status %d (%q), want %d (%s): %s", s.key(), role, r.Status, r.ErrorCode(), want, code, r.Body)
 	}
@@ -621,6 +662,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 }
 
+// authzIsPage reports whether the scenario's route is a page.
+func authzIsPage(s authzScenario) bool {
+	for _, r := range (&Server{}).table() {
+		if r.method+" "+r.path == s.key() {
+			return r.kind == page
+		}
+	}
+	return false
+}
+
 // TestAuthorizationMatrixCoversEveryRoute fails when a route of the table
 // has no scenario (or a scenario names no route), so a new route cannot be
 // added without saying who may call it.
@@ -631,8 +682,8 @@ func TestAuthorizationMatrixCoversEveryRoute(t *testing.T) {
 		if len(s.allowed) == 0 {
 			t.Errorf("scenario %s allows nobody", s.key())
 		}
-		if s.status < 200 || s.status > 299 {
-			t.Errorf("scenario %s: status %d is not a 2xx", s.key(), s.status)
+		if (s.status < 200 || s.status > 299) && !(authzIsPage(s) && s.status == http.StatusSeeOther) {
+			t.Errorf("scenario %s: status %d is not a 2xx (or a page's 303)", s.key(), s.status)
 		}
 	}
 	routes := map[string]bool{}
@@ -678,7 +729,7 @@ func TestCrossEventAccess(t *testing.T) {
 					s.setup(t, f)
 				}
 				r := s.send(f, asOrganizerOther)
-				if r.Status != http.StatusForbidden || r.ErrorCode() != "forbidden" {
+				if r.Status != http.StatusForbidden || (!authzIsPage(s) && r.ErrorCode() != "forbidden") {
 					t.Errorf("%s on the organizer's event as %s: status %d (%q), want 403: %s",
 						s.key(), asOrganizerOther, r.Status, r.ErrorCode(), r.Body)
 				}

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -36,6 +37,7 @@ type Server struct {
 	loginByAddr    *limiter
 	loginByAccount *limiter
 	engine         *gin.Engine
+	pages          *pageSet
 }
 
 // New builds a server on db. It creates the token key on first start.
@@ -66,6 +68,9 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		// Per account: 5 failures per 15 minutes; a 6-digit PIN then takes
 		// years to guess.
 		loginByAccount: newLimiter(5, 15*time.Minute, cfg.Now),
+	}
+	if s.pages, err = loadPages(); err != nil {
+		return nil, fmt.Errorf("pages: %w", err)
 	}
 	s.engine = s.routes()
 	return s, nil

@@ -1,0 +1,6 @@
+package server
+
+// tabletRoutes are the judge's tablet pages.
+func (s *Server) tabletRoutes() []route {
+	return nil
+}
