@@ -62,13 +62,9 @@ func loadPages() (*pageSet, error) {
 		return nil, err
 	}
 	for _, l := range pageLangs {
-		raw, err := assets.Web.ReadFile("web/i18n/" + l.Code + ".json")
+		cat, err := loadCatalog(l.Code)
 		if err != nil {
 			return nil, err
-		}
-		cat := map[string]string{}
-		if err := json.Unmarshal(raw, &cat); err != nil {
-			return nil, fmt.Errorf("catalog %s: %w", l.Code, err)
 		}
 		ps.catalogs[l.Code] = cat
 		compact, _ := json.Marshal(cat) // escapes <, > and &: safe inside <script>
@@ -97,6 +93,34 @@ func loadPages() (*pageSet, error) {
 		ps.pages[name] = t
 	}
 	return ps, nil
+}
+
+// loadCatalog merges the catalogs of lang: one file per area of the pages,
+// web/i18n/AREA.LANG.json (common, tablet, console, …). A key defined in
+// two areas is an error.
+func loadCatalog(lang string) (map[string]string, error) {
+	files, err := fs.Glob(assets.Web, "web/i18n/*."+lang+".json")
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("no catalog for %s (%v)", lang, err)
+	}
+	cat := map[string]string{}
+	for _, f := range files {
+		raw, err := assets.Web.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		area := map[string]string{}
+		if err := json.Unmarshal(raw, &area); err != nil {
+			return nil, fmt.Errorf("catalog %s: %w", f, err)
+		}
+		for k, v := range area {
+			if _, dup := cat[k]; dup {
+				return nil, fmt.Errorf("catalog %s: key %q is defined twice", f, k)
+			}
+			cat[k] = v
+		}
+	}
+	return cat, nil
 }
 
 // pageData is what every page template gets: the language, its catalog

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"io/fs"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -113,26 +114,33 @@ func TestPageLanguages(t *testing.T) {
 			t.Errorf("CSP %q", csp)
 		}
 	}
-	keys := func(lang string) []string {
-		raw, err := assets.Web.ReadFile("web/i18n/" + lang + ".json")
+	// Every language has exactly English's keys, none empty, area by area.
+	files, err := fs.Glob(assets.Web, "web/i18n/*.en.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no English catalogs: %v", err)
+	}
+	keys := func(file string) []string {
+		raw, err := assets.Web.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(raw, &m); err != nil {
-			t.Fatalf("%s: %v", lang, err)
+			t.Fatalf("%s: %v", file, err)
 		}
 		for k, v := range m {
 			if strings.TrimSpace(v) == "" {
-				t.Errorf("%s: %s is empty", lang, k)
+				t.Errorf("%s: %s is empty", file, k)
 			}
 		}
 		return slices.Sorted(maps.Keys(m))
 	}
-	en := keys("en")
-	for _, l := range pageLangs[1:] {
-		if got := keys(l.Code); !slices.Equal(got, en) {
-			t.Errorf("catalog %s has keys %v, English has %v", l.Code, got, en)
+	for _, en := range files {
+		for _, l := range pageLangs[1:] {
+			other := strings.TrimSuffix(en, "en.json") + l.Code + ".json"
+			if got, want := keys(other), keys(en); !slices.Equal(got, want) {
+				t.Errorf("%s has keys %v, %s has %v", other, got, en, want)
+			}
 		}
 	}
 }

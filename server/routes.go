@@ -27,7 +27,8 @@ const (
 
 // table lists every route of the server. Nothing is registered elsewhere.
 func (s *Server) table() []route {
-	return slices.Concat(s.apiRoutes(), s.pageRoutes(), s.tabletRoutes(), s.consoleRoutes(), s.publicPageRoutes())
+	return slices.Concat(s.apiRoutes(), s.pageRoutes(), s.tabletRoutes(), s.consoleRoutes(), s.publicPageRoutes(),
+		s.badgeRoutes())
 }
 
 // apiRoutes are the JSON API.

@@ -1,0 +1,4 @@
+package server
+
+// authzPublicPageScenarios cover the public pages.
+func authzPublicPageScenarios() []authzScenario { return nil }
