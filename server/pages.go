@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -148,6 +149,20 @@ func (p pageData) T(key string, args ...any) string {
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg
+}
+
+// Name picks the page language's form of a multilingual name: the other
+// Chinese script before English for Chinese readers, English otherwise.
+func (p pageData) Name(n store.Names) string {
+	switch p.Lang {
+	case "zh-Hans":
+		return cmp.Or(n.ZhHans, n.ZhHant, n.En)
+	case "zh-Hant":
+		return cmp.Or(n.ZhHant, n.ZhHans, n.En)
+	case "pt":
+		return cmp.Or(n.Pt, n.En)
+	}
+	return cmp.Or(n.En, n.Pt, n.ZhHans, n.ZhHant)
 }
 
 // pageLanguage picks the page language: ?lang= (remembered in a cookie),
