@@ -217,7 +217,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, stdout io.Writer) err
 		fmt.Fprintf(stdout, "\nAdmin account created: username admin, password %s\n(shown once; change it with POST /api/v1/me/password)\n", generated)
 	}
 	if demo != nil {
-		demo.Print(stdout)
+		demo.Print(stdout, url)
 	}
 	fmt.Fprintln(stdout)
 

@@ -144,8 +144,11 @@ func loadDemoScheme(ctx context.Context, db *store.DB, event int64, sk store.Ski
 }
 
 // Print writes the demo logins for a person at a terminal.
-func (d *Demo) Print(w io.Writer) {
-	fmt.Fprintf(w, "\nDemo event (id %d)\n", d.EventID)
+func (d *Demo) Print(w io.Writer, baseURL string) {
+	fmt.Fprintf(w, "\nDemo event (id %d): sign in at %s/login\n", d.EventID, baseURL)
+	fmt.Fprintf(w, "  organizers: the console      %s/console\n", baseURL)
+	fmt.Fprintf(w, "  judges:     the tablet       %s/tablet\n", baseURL)
+	fmt.Fprintf(w, "  everyone:   public results   %s/results/%d\n\n", baseURL, d.EventID)
 	fmt.Fprintf(w, "  %-12s %-14s password %s\n", "organizer", DemoOrganizer, DemoOrganizerPassword)
 	for _, j := range d.Judges {
 		fmt.Fprintf(w, "  %-12s %-14s PIN %s  (%s, %s)\n", j.Role, j.Username, j.PIN, j.Skill, j.DisplayName)
