@@ -33,7 +33,8 @@ func (s *Server) scoresChart(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.Data(http.StatusOK, "image/svg+xml", scoreDistributionSVG(skillOf(c).Code+": judgement scores", a.Histogram))
+	tr := s.translator(c)
+	c.Data(http.StatusOK, "image/svg+xml", scoreDistributionSVG(tr.say("chart.scores.title", skillOf(c).Code), a.Histogram, tr))
 }
 
 // severityChart: each judge's severity as SVG, outliers marked.
@@ -47,7 +48,8 @@ func (s *Server) severityChart(c *gin.Context) {
 	for i, j := range a.Judges {
 		bars[i] = severityBar{Label: j.DisplayName, Severity: j.Severity, Outlier: j.Outlier}
 	}
-	c.Data(http.StatusOK, "image/svg+xml", judgeSeveritySVG(skillOf(c).Code+": judge severity", bars, a.Threshold))
+	tr := s.translator(c)
+	c.Data(http.StatusOK, "image/svg+xml", judgeSeveritySVG(tr.say("chart.severity.title", skillOf(c).Code), bars, a.Threshold, tr))
 }
 
 // confirmResults: the chief expert's or an organizer's confirmation of

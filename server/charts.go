@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sync"
 	"bytes"
 	"encoding/xml"
 	"fmt"
@@ -163,13 +164,35 @@ func chartStep(highest int) int {
 	}
 }
 
+// translator gives a chart's fixed words in the reader's language (a
+// page's T); nil means English.
+type translator func(key string, args ...any) string
+
+// englishCatalog is the pages' English catalog, for charts drawn without a
+// translator.
+var englishCatalog = sync.OnceValue(func() map[string]string {
+	cat, err := loadCatalog("en")
+	if err != nil {
+		panic(err) // the embedded catalogs are checked by the tests and at start
+	}
+	return cat
+})
+
+func (tr translator) say(key string, args ...any) string {
+	if tr == nil {
+		return pageData{cat: englishCatalog()}.T(key, args...)
+	}
+	return tr(key, args...)
+}
+
 // scoreDistributionSVG draws a bar chart of how often each judgement score
 // 0, 1, 2, 3 was given in a skill (WorldSkills: judgement scores are 0–3):
 // counts[i] is the number of scores i; a negative count is drawn as 0. Each
 // score given at least once gets a bar labelled with its count and share;
 // with no scores at all the axes are drawn empty with a note. title is shown
 // on top, already localised by the caller, and is escaped here.
-func scoreDistributionSVG(title string, counts [4]int) []byte {
+func scoreDistributionSVG(title string, counts [4]int, tr translator) []byte {
+	say := tr.say
 	const (
 		height                   = 360.0
 		left, right, top, bottom = 72.0, 624.0, 64.0, 290.0
@@ -190,14 +213,14 @@ func scoreDistributionSVG(title string, counts [4]int) []byte {
 	share := func(n int) int { return (200*n + total) / (2 * total) } // percent, half up
 
 	var desc strings.Builder
-	desc.WriteString("Bar chart of the judgement scores given, 0 to 3. ")
+	desc.WriteString(say("chart.scores.desc") + " ")
 	if total == 0 {
-		desc.WriteString("No scores yet.")
+		desc.WriteString(say("chart.scores.none"))
 	} else {
 		for i, n := range counts {
-			fmt.Fprintf(&desc, "Score %d: %d (%d%%). ", i, n, share(n))
+			desc.WriteString(say("chart.scores.item", i, n, share(n)) + " ")
 		}
-		fmt.Fprintf(&desc, "Total: %d scores.", total)
+		desc.WriteString(say("chart.scores.total", total))
 	}
 
 	c := newChartSVG("score-dist", height, title, desc.String())
@@ -215,7 +238,7 @@ func scoreDistributionSVG(title string, counts [4]int) []byte {
 		}
 		c.text(left-8, y(v)+5, `font-size="14" text-anchor="end"`, strconv.Itoa(v))
 	}
-	c.text(22, (top+bottom)/2, fmt.Sprintf(`font-size="14" text-anchor="middle" transform="rotate(-90 22 %s)"`, chartNum((top+bottom)/2)), "Number of scores")
+	c.text(22, (top+bottom)/2, fmt.Sprintf(`font-size="14" text-anchor="middle" transform="rotate(-90 22 %s)"`, chartNum((top+bottom)/2)), say("chart.scores.count"))
 
 	for i, n := range counts {
 		mid := left + slot*(float64(i)+0.5)
@@ -229,9 +252,9 @@ func scoreDistributionSVG(title string, counts [4]int) []byte {
 		}
 		c.text(mid, bottom+24, `font-size="16" font-weight="700" text-anchor="middle"`, strconv.Itoa(i))
 	}
-	c.text((left+right)/2, bottom+54, `font-size="14" text-anchor="middle"`, "Judgement score")
+	c.text((left+right)/2, bottom+54, `font-size="14" text-anchor="middle"`, say("chart.scores.axis"))
 	if total == 0 {
-		c.text((left+right)/2, (top+bottom)/2, `font-size="16" text-anchor="middle" fill="`+chartMuted+`"`, "No scores yet")
+		c.text((left+right)/2, (top+bottom)/2, `font-size="16" text-anchor="middle" fill="`+chartMuted+`"`, say("chart.scores.none"))
 	}
 
 	c.line(left, top-8, left, bottom, `stroke="`+chartInk+`" stroke-width="1.5"`)
@@ -261,7 +284,8 @@ type severityBar struct {
 // threshold that is not a positive finite number is not drawn. Outliers are
 // drawn in another colour and also say "outlier" in words. title is shown
 // on top, already localised by the caller, and is escaped here.
-func judgeSeveritySVG(title string, bars []severityBar, threshold float64) []byte {
+func judgeSeveritySVG(title string, bars []severityBar, threshold float64, tr translator) []byte {
+	say := tr.say
 	const (
 		top, rowHeight, barHeight = 64.0, 30.0, 18.0
 		labelRight                = 204.0 // judge labels end here
@@ -292,19 +316,21 @@ func judgeSeveritySVG(title string, bars []severityBar, threshold float64) []byt
 	height := bottom + 78
 
 	var desc strings.Builder
-	desc.WriteString("Diverging bar chart of judge severity, in score points: bars to the right of zero are lenient (positive), to the left severe (negative). ")
+	desc.WriteString(say("chart.severity.desc") + " ")
 	if hasThreshold {
-		fmt.Fprintf(&desc, "Outlier threshold ±%.2f (dashed lines). ", threshold)
+		desc.WriteString(say("chart.severity.threshold", threshold) + " ")
 	} else {
-		desc.WriteString("No outlier threshold. ")
+		desc.WriteString(say("chart.severity.nothreshold") + " ")
 	}
-	if len(bars) == 0 {
-		desc.WriteString("No judges yet.")
-	} else if len(bars) == 1 {
-		desc.WriteString("1 judge. ")
-	} else {
-		fmt.Fprintf(&desc, "%d judges. ", len(bars))
+	switch len(bars) {
+	case 0:
+		desc.WriteString(say("chart.severity.none"))
+	case 1:
+		desc.WriteString(say("chart.severity.one") + " ")
+	default:
+		desc.WriteString(say("chart.severity.many", len(bars)) + " ")
 	}
+	outlier, invalidNote := say("chart.severity.outlier"), say("chart.severity.invalid")
 
 	type row struct {
 		label, value string
@@ -316,21 +342,21 @@ func judgeSeveritySVG(title string, bars []severityBar, threshold float64) []byt
 	for i, b := range bars {
 		r := row{label: strings.Join(strings.Fields(b.Label), " "), severity: b.Severity, outlier: b.Outlier}
 		if r.outlier {
-			r.notes = append(r.notes, "outlier")
+			r.notes = append(r.notes, outlier)
 		}
 		invalid := math.IsNaN(r.severity) || math.IsInf(r.severity, 0)
 		if invalid {
 			r.severity = 0
-			r.notes = append(r.notes, "invalid")
+			r.notes = append(r.notes, invalidNote)
 		}
 		r.value = chartSeverity(r.severity)
 		list[i] = r
 		fmt.Fprintf(&desc, "%s: %s", r.label, r.value)
 		if r.outlier {
-			desc.WriteString(", outlier")
+			desc.WriteString(", " + outlier)
 		}
 		if invalid {
-			desc.WriteString(", no valid value, shown as 0")
+			desc.WriteString(", " + say("chart.severity.invaliddesc"))
 		}
 		desc.WriteString(". ")
 	}
@@ -388,7 +414,7 @@ func judgeSeveritySVG(title string, bars []severityBar, threshold float64) []byt
 		for j, note := range r.notes {
 			y := mid + 5 + (float64(j)-float64(len(r.notes)-1)/2)*13
 			noteFill := chartMuted
-			if note == "outlier" {
+			if note == outlier {
 				noteFill = chartOutFill
 			}
 			c.text(noteX, y, `class="note" font-size="12" font-weight="700" fill="`+noteFill+`"`, note)
@@ -407,14 +433,14 @@ func judgeSeveritySVG(title string, bars []severityBar, threshold float64) []byt
 	}
 	c.line(zero, top-6, zero, bottom, `stroke="`+chartInk+`" stroke-width="2"`)
 	if len(bars) == 0 {
-		c.text(zero, top+rowHeight/2+4, `font-size="16" text-anchor="middle" fill="`+chartMuted+`" paint-order="stroke" stroke="#ffffff" stroke-width="6"`, "No judges yet")
+		c.text(zero, top+rowHeight/2+4, `font-size="16" text-anchor="middle" fill="`+chartMuted+`" paint-order="stroke" stroke="#ffffff" stroke-width="6"`, say("chart.severity.none"))
 	}
 
-	c.text(x0, bottom+42, `font-size="14"`, "← more severe")
-	c.text(x1, bottom+42, `font-size="14" text-anchor="end"`, "more lenient →")
-	legend := "Score points from the panel mean."
+	c.text(x0, bottom+42, `font-size="14"`, say("chart.severity.severe"))
+	c.text(x1, bottom+42, `font-size="14" text-anchor="end"`, say("chart.severity.lenient"))
+	legend := say("chart.severity.legend")
 	if hasThreshold {
-		legend = fmt.Sprintf("Score points from the panel mean. Dashed lines: outlier threshold ±%.2f.", threshold)
+		legend += " " + say("chart.severity.legendthreshold", threshold)
 	}
 	c.text(16, bottom+66, `font-size="13" fill="`+chartMuted+`"`, legend)
 	return c.done()

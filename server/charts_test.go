@@ -144,7 +144,7 @@ func TestScoreDistributionSVG(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svg := scoreDistributionSVG("Scores", tt.counts)
+			svg := scoreDistributionSVG("Scores", tt.counts, nil)
 			root := parseChart(t, svg)
 			_, desc := checkAccessible(t, root)
 			if got := len(root.bars()); got != tt.bars {
@@ -169,7 +169,7 @@ func TestScoreDistributionSVG(t *testing.T) {
 }
 
 func TestScoreDistributionSVGBarHeights(t *testing.T) {
-	root := parseChart(t, scoreDistributionSVG("Scores", [4]int{2, 4, 0, 1}))
+	root := parseChart(t, scoreDistributionSVG("Scores", [4]int{2, 4, 0, 1}, nil))
 	heights := map[string]string{}
 	for _, b := range root.bars() {
 		heights[b.attr["data-score"]] = b.attr["height"]
@@ -185,8 +185,8 @@ func TestScoreDistributionSVGBarHeights(t *testing.T) {
 
 func TestChartTitleEscaped(t *testing.T) {
 	charts := map[string][]byte{
-		"scores":   scoreDistributionSVG(chartHostileTitle, [4]int{1, 2, 3, 4}),
-		"severity": judgeSeveritySVG(chartHostileTitle, []severityBar{{Label: "<script>", Severity: 0.3}}, 0.5),
+		"scores":   scoreDistributionSVG(chartHostileTitle, [4]int{1, 2, 3, 4}, nil),
+		"severity": judgeSeveritySVG(chartHostileTitle, []severityBar{{Label: "<script>", Severity: 0.3}}, 0.5, nil),
 	}
 	for name, svg := range charts {
 		t.Run(name, func(t *testing.T) {
@@ -243,7 +243,7 @@ func TestJudgeSeveritySVG(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svg := judgeSeveritySVG("Severity", tt.bars, tt.threshold)
+			svg := judgeSeveritySVG("Severity", tt.bars, tt.threshold, nil)
 			root := parseChart(t, svg)
 			_, desc := checkAccessible(t, root)
 			if got := len(root.bars()); got != len(tt.bars) {
@@ -288,7 +288,7 @@ func TestJudgeSeveritySVGOutliersNoted(t *testing.T) {
 		{Label: "C", Severity: 0.7, Outlier: true},
 		{Label: "D", Severity: -0.2},
 	}
-	root := parseChart(t, judgeSeveritySVG("Severity", bars, 0.5))
+	root := parseChart(t, judgeSeveritySVG("Severity", bars, 0.5, nil))
 	rows := root.all(func(e *chartNode) bool { return e.name == "g" && e.attr["class"] == "row" })
 	if len(rows) != len(bars) {
 		t.Fatalf("rows=%d, want %d", len(rows), len(bars))
@@ -331,15 +331,15 @@ func parseChartFloat(t *testing.T, s string) float64 {
 
 func TestChartsDeterministic(t *testing.T) {
 	bars := []severityBar{{Label: "陳大文", Severity: 0.25}, {Label: "B", Severity: math.NaN(), Outlier: true}}
-	if a, b := scoreDistributionSVG("t", [4]int{1, 2, 3, 4}), scoreDistributionSVG("t", [4]int{1, 2, 3, 4}); !bytes.Equal(a, b) {
+	if a, b := scoreDistributionSVG("t", [4]int{1, 2, 3, 4}, nil), scoreDistributionSVG("t", [4]int{1, 2, 3, 4}, nil); !bytes.Equal(a, b) {
 		t.Errorf("scoreDistributionSVG differs between two calls")
 	}
-	if a, b := judgeSeveritySVG("t", bars, 0.5), judgeSeveritySVG("t", bars, 0.5); !bytes.Equal(a, b) {
+	if a, b := judgeSeveritySVG("t", bars, 0.5, nil), judgeSeveritySVG("t", bars, 0.5, nil); !bytes.Equal(a, b) {
 		t.Errorf("judgeSeveritySVG differs between two calls")
 	}
 	// Different charts get different ids, so both can be inlined in a page.
-	a := parseChart(t, scoreDistributionSVG("t", [4]int{1, 2, 3, 4}))
-	b := parseChart(t, scoreDistributionSVG("t", [4]int{1, 2, 3, 5}))
+	a := parseChart(t, scoreDistributionSVG("t", [4]int{1, 2, 3, 4}, nil))
+	b := parseChart(t, scoreDistributionSVG("t", [4]int{1, 2, 3, 5}, nil))
 	if a.attr["aria-labelledby"] == b.attr["aria-labelledby"] {
 		t.Errorf("two different charts share ids %q", a.attr["aria-labelledby"])
 	}
@@ -364,7 +364,7 @@ func TestChartTruncate(t *testing.T) {
 }
 
 func TestChartInvalidXMLCharacters(t *testing.T) {
-	svg := judgeSeveritySVG("a\x00b\x1bc", []severityBar{{Label: "x\x07y\ufffe", Severity: 1}}, 0.5)
+	svg := judgeSeveritySVG("a\x00b\x1bc", []severityBar{{Label: "x\x07y\ufffe", Severity: 1}}, 0.5, nil)
 	parseChart(t, svg)
 }
 
@@ -378,7 +378,7 @@ func TestChartExamples(t *testing.T) {
 		dir = t.TempDir()
 	}
 	examples := map[string][]byte{
-		"chart-scores": scoreDistributionSVG("評分分佈 Score distribution — 機電一體化 Mechatronics", [4]int{14, 52, 61, 23}),
+		"chart-scores": scoreDistributionSVG("評分分佈 Score distribution — 機電一體化 Mechatronics", [4]int{14, 52, 61, 23}, nil),
 		"chart-severity": judgeSeveritySVG("評判寬嚴度 Judge severity", []severityBar{
 			{Label: "陳大文", Severity: 0.12},
 			{Label: "CHAN Tai Man", Severity: -0.83, Outlier: true},
@@ -387,9 +387,9 @@ func TestChartExamples(t *testing.T) {
 			{Label: "歐陽志明（香港專業教育學院）評判長", Severity: 0.64, Outlier: true},
 			{Label: "WONG Ka Yan", Severity: math.NaN()},
 			{Label: "Zero", Severity: 0},
-		}, 0.5),
-		"chart-scores-empty":   scoreDistributionSVG("Score distribution", [4]int{}),
-		"chart-severity-empty": judgeSeveritySVG("Judge severity", nil, 0.5),
+		}, 0.5, nil),
+		"chart-scores-empty":   scoreDistributionSVG("Score distribution", [4]int{}, nil),
+		"chart-severity-empty": judgeSeveritySVG("Judge severity", nil, 0.5, nil),
 	}
 	convert, _ := exec.LookPath("rsvg-convert")
 	for name, svg := range examples {

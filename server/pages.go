@@ -211,6 +211,13 @@ func fromAcceptLanguage(header string) string {
 	return "en"
 }
 
+// translator translates into the caller's page language (?lang=, the
+// language cookie, Accept-Language), for what is not a page: charts.
+func (s *Server) translator(c *gin.Context) translator {
+	lang := pageLanguage(c)
+	return pageData{cat: s.pages.catalogs[lang], en: s.pages.catalogs["en"]}.T
+}
+
 // render answers the page name with data in the caller's language.
 func (s *Server) render(c *gin.Context, status int, name string, data any) {
 	t, ok := s.pages.pages[name]

@@ -169,3 +169,22 @@ func TestEventResultSettingsDefaults(t *testing.T) {
 		t.Errorf("create without settings = %d %+v, want the defaults", r.Status, e.Settings)
 	}
 }
+
+// TestChartsSpeakThePageLanguage: the charts' fixed words follow the
+// reader's language like the pages (?lang=, cookie, Accept-Language).
+func TestChartsSpeakThePageLanguage(t *testing.T) {
+	f := newFixture(t)
+	authzJudgingSetup(authzMarked)(t, f)
+	skill := f.path("/api/v1/events/%d/skills/%d/charts", "event", "skill")
+	for _, tc := range []struct{ query, chart, want string }{
+		{"?lang=zh-Hant", "/scores.svg", "評價分"},
+		{"?lang=zh-Hans", "/severity.svg", "裁判宽严度"},
+		{"?lang=pt", "/scores.svg", "Nota de julgamento"},
+		{"", "/severity.svg", "judge severity"},
+	} {
+		r := f.do("GET", skill+tc.chart+tc.query, asChief, nil)
+		if r.Status != 200 || !strings.Contains(string(r.Body), tc.want) {
+			t.Errorf("%s%s = %d, want %q in it", tc.chart, tc.query, r.Status, tc.want)
+		}
+	}
+}
