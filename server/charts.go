@@ -1,7 +1,6 @@
 package server
 
 import (
-	"sync"
 	"bytes"
 	"encoding/xml"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"bayskills/sheet"
 )
