@@ -40,7 +40,7 @@ const (
 type pageSet struct {
 	pages    map[string]*template.Template // by file name without .html
 	catalogs map[string]map[string]string  // lang → key → text
-	catJSON  map[string]template.JS        // lang → the catalog as JSON, for scripts
+	catJSON  map[string]template.JS        // lang + " " + area → the page's part of the catalog as JSON, for scripts
 	static   map[string]string             // static file → short content hash
 }
 
@@ -68,11 +68,19 @@ func loadPages() (*pageSet, error) {
 			return nil, err
 		}
 		ps.catalogs[l.Code] = cat
-		compact, _ := json.Marshal(cat) // escapes <, > and &: safe inside <script>
-		ps.catJSON[l.Code] = template.JS(compact)
+		for _, area := range append(scriptAreas, "") {
+			part := map[string]string{}
+			for k, v := range cat {
+				if keyArea(k) == "" || keyArea(k) == area {
+					part[k] = v
+				}
+			}
+			compact, _ := json.Marshal(part) // escapes <, > and &: safe inside <script>
+			ps.catJSON[l.Code+" "+area] = template.JS(compact)
+		}
 	}
 	funcs := template.FuncMap{
-		"static": func(name string) string { return "/static/" + name + "?v=" + ps.static[name] },
+		"static": ps.staticURL,
 	}
 	base, err := template.New("base").Funcs(funcs).ParseFS(assets.Web, "web/templates/base.html")
 	if err != nil {
@@ -94,6 +102,22 @@ func loadPages() (*pageSet, error) {
 		ps.pages[name] = t
 	}
 	return ps, nil
+}
+
+// scriptAreas are the areas of the pages whose scripts read the catalog;
+// a page gets the common messages and its own area's, not every area's.
+var scriptAreas = []string{"tablet", "console"}
+
+// keyArea is the area a message key belongs to ("tablet.sync.saved" →
+// "tablet"), or "" for the common messages every page's scripts may use.
+func keyArea(key string) string {
+	area, _, _ := strings.Cut(key, ".")
+	for _, a := range scriptAreas {
+		if a == area {
+			return a
+		}
+	}
+	return ""
 }
 
 // loadCatalog merges the catalogs of lang: one file per area of the pages,
@@ -123,6 +147,9 @@ func loadCatalog(lang string) (map[string]string, error) {
 	}
 	return cat, nil
 }
+
+// staticURL is the URL of a static file with its content hash, cached a year.
+func (ps *pageSet) staticURL(name string) string { return "/static/" + name + "?v=" + ps.static[name] }
 
 // pageData is what every page template gets: the language, its catalog
 // (T), the signed-in user, and the page's own Data.
@@ -226,7 +253,7 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 		return
 	}
 	lang := pageLanguage(c)
-	pd := pageData{Lang: lang, Langs: pageLangs, Catalog: s.pages.catJSON[lang], Data: data,
+	pd := pageData{Lang: lang, Langs: pageLangs, Catalog: s.pages.catJSON[lang+" "+keyArea(strings.NewReplacer("-", ".", "_", ".").Replace(name))], Data: data,
 		cat: s.pages.catalogs[lang], en: s.pages.catalogs["en"]}
 	if p, ok := c.Get(ctxPrincipal); ok {
 		pd.User = &p.(*principal).User

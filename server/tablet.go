@@ -125,7 +125,7 @@ func (s *Server) tabletWorker(c *gin.Context) {
 	shell := make([]string, len(tabletShell))
 	version := ""
 	for i, name := range tabletShell {
-		shell[i] = "/static/" + name + "?v=" + s.pages.static[name]
+		shell[i] = s.pages.staticURL(name)
 		version += s.pages.static[name]
 	}
 	list, _ := json.Marshal(shell)
