@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"golang.org/x/text/unicode/norm"
 )
 
 // BadgeSheet is the badges of an event's judges, printed on A4 and cut out
@@ -215,13 +214,7 @@ func (s BadgeSheet) encodeQRs() ([]*qrSymbol, error) {
 
 // prepare checks s and returns a copy with every text in NFC form.
 func (s BadgeSheet) prepare(fonts *Fonts) (BadgeSheet, error) {
-	var err error
-	text := func(field string, p *string) {
-		*p = norm.NFC.String(*p)
-		if err == nil {
-			err = fonts.checkText(field, *p)
-		}
-	}
+	text, checked := fonts.texts()
 	text("event", &s.Event)
 	text("event (Chinese)", &s.EventChinese)
 	text("generated", &s.Generated)
@@ -239,7 +232,7 @@ func (s BadgeSheet) prepare(fonts *Fonts) (BadgeSheet, error) {
 		text(field("skill"), &b.Skill)
 		text(field("region"), &b.Region)
 	}
-	return s, err
+	return s, checked()
 }
 
 // draw lays every page out on c.

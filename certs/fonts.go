@@ -121,6 +121,19 @@ func describeRune(r rune) string {
 
 // checkText returns a *MissingGlyphError if the NFC form of text has a
 // character no face has.
+// texts returns a check for the texts of a document: text(field, &s) puts s
+// in NFC form and checks the fonts can print it; checked reports the first
+// text they cannot.
+func (f *Fonts) texts() (text func(field string, p *string), checked func() error) {
+	var err error
+	return func(field string, p *string) {
+		*p = norm.NFC.String(*p)
+		if err == nil {
+			err = f.checkText(field, *p)
+		}
+	}, func() error { return err }
+}
+
 func (f *Fonts) checkText(field, text string) error {
 	if m := f.Missing(text); len(m) > 0 {
 		return &MissingGlyphError{Field: field, Text: text, Rune: m[0]}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
-	"golang.org/x/text/unicode/norm"
 )
 
 // States of a result sheet, after the results lifecycle of DESIGN §6:
@@ -168,13 +167,7 @@ func (s ResultSheet) prepare(fonts *Fonts) (ResultSheet, error) {
 	if s.State != SheetProvisional && s.State != SheetFinal {
 		return s, fmt.Errorf("certs: result sheet: state %q, want %q or %q", s.State, SheetProvisional, SheetFinal)
 	}
-	var err error
-	text := func(field string, p *string) {
-		*p = norm.NFC.String(*p)
-		if err == nil {
-			err = fonts.checkText(field, *p)
-		}
-	}
+	text, checked := fonts.texts()
 	text("event", &s.Event)
 	text("skill", &s.Skill)
 	text("appeals close", &s.AppealsClose)
@@ -217,7 +210,7 @@ func (s ResultSheet) prepare(fonts *Fonts) (ResultSheet, error) {
 			text(field("criterion "+s.Criteria[j].Code), &r.Criteria[j])
 		}
 	}
-	return s, err
+	return s, checked()
 }
 
 // Text styles of a result sheet.
