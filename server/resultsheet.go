@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -63,12 +62,7 @@ func (s *Server) resultSheet(c *gin.Context) {
 // sheetOf lays out results for the printed sheet, in the host region's
 // script beside English.
 func sheetOf(e store.Event, sk store.Skill, scheme scoring.Scheme, r store.Results, now time.Time) certs.ResultSheet {
-	chinese := func(n store.Names) string {
-		if e.HostRegion == store.Guangdong {
-			return cmp.Or(n.ZhHans, n.ZhHant)
-		}
-		return cmp.Or(n.ZhHant, n.ZhHans)
-	}
+	chinese := func(n store.Names) string { return hostChinese(e.HostRegion, n) }
 	join := func(parts ...string) string {
 		var out []string
 		for _, p := range parts {
