@@ -135,6 +135,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer db.Close()
+	if cmd == "migrate" || cmd == "serve" {
+		if err := server.Prepare(ctx, db); err != nil {
+			return err
+		}
+	}
 	switch cmd {
 	case "migrate":
 		ms, err := db.Migrations(ctx)
