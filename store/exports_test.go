@@ -213,4 +213,26 @@ func TestMarkRowsTeamsOrderAndScope(t *testing.T) {
 			}
 		})
 	}
+	// Under blind judging a judge's tablet sees codes only: no names, and
+	// no team names either (a team's name identifies it as well).
+	e, err := db.Event(ctx, g.event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, blind := range []bool{false, true} {
+		e.Settings.BlindJudging = blind
+		w, err := db.JudgeWork(ctx, e, team, j["judge-5"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := 0
+		for _, we := range w.Entries {
+			if we.Team != "" || len(we.Competitors) > 0 {
+				shown++
+			}
+		}
+		if want := map[bool]int{false: len(w.Entries), true: 0}[blind]; shown != want || len(w.Entries) == 0 {
+			t.Errorf("blind %v: %d of %d entries show a team or names, want %d", blind, shown, len(w.Entries), want)
+		}
+	}
 }

@@ -82,8 +82,8 @@ func (db *DB) JudgeWork(ctx context.Context, e Event, sk Skill, judge int64) (Wo
 		}
 		we := WorkEntry{EntryID: entry, Code: ev.people.codes[entry]}
 		for _, c := range byEntry[entry] {
-			we.Team = c.Team
-			if !w.Blind {
+			if !w.Blind { // a team's name identifies it as much as its members' names
+				we.Team = c.Team
 				we.Competitors = append(we.Competitors, WorkCompetitor{NameNative: c.NameNative, NameLatin: c.NameLatin})
 			}
 		}
