@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -95,5 +96,35 @@ func TestDemoFinishedSkill(t *testing.T) {
 	}
 	if shown != 10 || len(st.Medals) == 0 {
 		t.Errorf("public results show %d entries and medals %v, want CNC's 10 and a medal table", shown, st.Medals)
+	}
+}
+
+// TestDemoResultsReproducible: two fresh demos give every competitor the
+// same CNC score, though entry codes are drawn at random each time.
+func TestDemoResultsReproducible(t *testing.T) {
+	ctx := context.Background()
+	scores := func() map[string]string {
+		db, err := store.Open(ctx, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		d, err := LoadDemo(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.Results(ctx, d.EventID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, e := range r.Entries {
+			out[e.Competitors[0].NameLatin] = e.Score
+		}
+		return out
+	}
+	a, b := scores(), scores()
+	if len(a) != 10 || !maps.Equal(a, b) {
+		t.Errorf("two demos differ:\n%v\n%v", a, b)
 	}
 }

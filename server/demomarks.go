@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 
@@ -55,15 +56,33 @@ func finishDemoSkill(ctx context.Context, db *store.DB, e store.Event, sk store.
 		return fmt.Errorf("no chief expert")
 	}
 	// Reproducible marks: each competitor has an ability, each judge
-	// scores around it; J scores of one aspect stay within one point.
-	rnd := rand.New(rand.NewPCG(2026, 12))
+	// scores around it; J scores of one aspect stay within one point. The
+	// random numbers of a competitor, aspect and judge are seeded by their
+	// names, not drawn in entry order: entry codes are random, and the demo
+	// should show the same results on every first start.
+	comps, err := db.Competitors(ctx, e.ID, sk.ID)
+	if err != nil {
+		return err
+	}
+	nameOf := map[int64]string{}
+	for _, c := range comps {
+		nameOf[c.EntryID] += c.NameLatin
+	}
+	seeded := func(parts ...string) *rand.Rand {
+		h := fnv.New64a()
+		for _, p := range parts {
+			h.Write([]byte(p + "\x00"))
+		}
+		return rand.New(rand.NewPCG(h.Sum64(), 2026))
+	}
 	ability := map[int64]float64{}
 	jBase, jStep, mValue := map[demoCell]int64{}, map[demoCell]int64{}, map[demoCell]scoring.Centi{}
 	valueOf := func(j store.Judge, entry int64, a scoring.Aspect) scoring.Centi {
 		k := demoCell{entry, a.ID}
 		if _, ok := ability[entry]; !ok {
-			ability[entry] = 0.35 + 0.55*rnd.Float64()
+			ability[entry] = 0.35 + 0.55*seeded(nameOf[entry]).Float64()
 		}
+		rnd := seeded(nameOf[entry], a.Code)
 		if a.Kind == scoring.Judgement {
 			if _, ok := jBase[k]; !ok {
 				jBase[k] = min(3, max(0, int64(ability[entry]*3+rnd.NormFloat64()*0.4+0.5)))
@@ -73,7 +92,7 @@ func finishDemoSkill(ctx context.Context, db *store.DB, e store.Event, sk store.
 				}
 			}
 			v := jBase[k]
-			if rnd.Float64() < 0.3 {
+			if seeded(nameOf[entry], a.Code, j.Username).Float64() < 0.3 {
 				v += jStep[k]
 			}
 			return scoring.Centi(v * 100)
@@ -90,6 +109,42 @@ func finishDemoSkill(ctx context.Context, db *store.DB, e store.Event, sk store.
 		}
 		return mValue[k]
 	}
+	// One judge's J score is entered 2 away from the rest of the panel's: it
+	// is flagged, talked through and re-scored. The score is chosen the
+	// same way every time: the first (competitor name, aspect code) whose
+	// panel scores leave room for a score 2 away from all of them.
+	type target struct {
+		name, code string
+		cell       demoCell
+		judge      int64
+		value      scoring.Centi
+	}
+	var pick *target
+	for _, j := range judges {
+		w := works[j.ID]
+		for _, entry := range w.Entries {
+			for _, sub := range w.SubCriteria {
+				for _, a := range sub.Aspects {
+					if a.Kind != scoring.Judgement {
+						continue
+					}
+					k := demoCell{entry.EntryID, a.ID}
+					valueOf(j, entry.EntryID, a) // settles the panel's base and step
+					lo, hi := min(jBase[k], jBase[k]+jStep[k]), max(jBase[k], jBase[k]+jStep[k])
+					off := int64(-1)
+					if lo >= 2 {
+						off = lo - 2
+					} else if hi <= 1 {
+						off = hi + 2
+					}
+					t := target{nameOf[entry.EntryID], a.Code, k, j.ID, scoring.Centi(off * 100)}
+					if off >= 0 && (pick == nil || t.name < pick.name || (t.name == pick.name && t.code < pick.code)) {
+						pick = &t
+					}
+				}
+			}
+		}
+	}
 	var batches [][]demoMark
 	var diverged *demoMark
 	for _, j := range judges {
@@ -99,23 +154,14 @@ func finishDemoSkill(ctx context.Context, db *store.DB, e store.Event, sk store.
 			for _, sub := range w.SubCriteria {
 				for _, a := range sub.Aspects {
 					k := demoCell{entry.EntryID, a.ID}
-					_, seen := jBase[k]
 					m := demoMark{j, store.MarkInput{Key: fmt.Sprintf("demo-%d-%d-%d", j.ID, entry.EntryID, a.ID),
 						EntryID: entry.EntryID, AspectID: a.ID, Value: valueOf(j, entry.EntryID, a)}}
-					if diverged == nil && a.Kind == scoring.Judgement && !seen {
-						// The first J score of a competitor is entered 2 away
-						// from what the rest of the panel gives: it is flagged,
-						// talked through and re-scored.
-						jStep[k] = 0
-						m.in.Value = scoring.Centi(jBase[k]*100 + 200)
-						if m.in.Value > 300 {
-							m.in.Value -= 400
-						}
+					if pick != nil && diverged == nil && k == pick.cell && j.ID == pick.judge {
 						fixed := m
 						fixed.in.Key += "-rescored"
-						fixed.in.Value = scoring.Centi(jBase[k] * 100)
 						fixed.in.Version = demoRescoreVersion
 						diverged = &fixed
+						m.in.Value = pick.value
 					}
 					batch = append(batch, m)
 				}
@@ -152,7 +198,7 @@ func finishDemoSkill(ctx context.Context, db *store.DB, e store.Event, sk store.
 			}
 		}
 	}
-	if err := demoAppeal(ctx, db, e, sk, chief, judges, works, mValue); err != nil {
+	if err := demoAppeal(ctx, db, e, sk, chief, judges, works, mValue, nameOf); err != nil {
 		return err
 	}
 	if _, err := db.CloseAppeals(ctx, e.ID, sk.ID, organizer, demoAppealsClosed); err != nil {
@@ -169,38 +215,51 @@ func finishDemoSkill(ctx context.Context, db *store.DB, e store.Event, sk store.
 // sub-criterion whose M aspect was not awarded, the panel awards it after
 // re-measuring, and a judge signs it off again (which republishes).
 func demoAppeal(ctx context.Context, db *store.DB, e store.Event, sk store.Skill, chief store.Judge, judges []store.Judge,
-	works map[int64]store.Work, awarded map[demoCell]scoring.Centi) error {
+	works map[int64]store.Work, awarded map[demoCell]scoring.Centi, nameOf map[int64]string) error {
+	// The appeal is over the first unawarded M aspect by competitor name
+	// and aspect code, so every demo tells the same story.
+	type candidate struct {
+		name, code string
+		entry      int64
+		sub        scoring.SubCriterion
+		aspect     scoring.Aspect
+	}
+	var best *candidate
 	for _, j := range judges {
 		w := works[j.ID]
 		for _, entry := range w.Entries {
 			for _, sub := range w.SubCriteria {
 				for _, a := range sub.Aspects {
-					if a.Kind != scoring.Measurement || awarded[demoCell{entry.EntryID, a.ID}] != 0 {
-						continue
+					c := candidate{nameOf[entry.EntryID], a.Code, entry.EntryID, sub, a}
+					if a.Kind == scoring.Measurement && awarded[demoCell{entry.EntryID, a.ID}] == 0 &&
+						(best == nil || c.name < best.name || (c.name == best.name && c.code < best.code)) {
+						best = &c
 					}
-					if err := db.Unlock(ctx, e.ID, sk.ID, chief.UserID, entry.EntryID, sub.ID, demoAppealReason); err != nil {
-						return err
-					}
-					// Every panel judge who entered the mark changes it.
-					var signer store.Judge
-					for _, pj := range judges {
-						pw := works[pj.ID]
-						if !slices.ContainsFunc(pw.SubCriteria, func(s scoring.SubCriterion) bool { return s.ID == sub.ID }) ||
-							!slices.ContainsFunc(pw.Entries, func(x store.WorkEntry) bool { return x.EntryID == entry.EntryID }) {
-							continue
-						}
-						signer = pj
-						in := store.MarkInput{Key: fmt.Sprintf("demo-appeal-%d-%d-%d", pj.ID, entry.EntryID, a.ID),
-							EntryID: entry.EntryID, AspectID: a.ID, Value: scoring.Centi(a.MaxMark), Version: 1}
-						if _, err := db.SubmitMarks(ctx, e.ID, sk.ID, pj.ID, pj.UserID, []store.MarkInput{in}); err != nil {
-							return fmt.Errorf("demo appeal mark: %w", err)
-						}
-					}
-					_, err := db.SignOff(ctx, e.ID, sk.ID, signer.ID, signer.UserID, entry.EntryID, sub.ID)
-					return err
 				}
 			}
 		}
 	}
-	return fmt.Errorf("no M aspect left unawarded for the demo appeal")
+	if best == nil {
+		return fmt.Errorf("no M aspect left unawarded for the demo appeal")
+	}
+	if err := db.Unlock(ctx, e.ID, sk.ID, chief.UserID, best.entry, best.sub.ID, demoAppealReason); err != nil {
+		return err
+	}
+	// Every panel judge who entered the mark changes it.
+	var signer store.Judge
+	for _, pj := range judges {
+		pw := works[pj.ID]
+		if !slices.ContainsFunc(pw.SubCriteria, func(s scoring.SubCriterion) bool { return s.ID == best.sub.ID }) ||
+			!slices.ContainsFunc(pw.Entries, func(x store.WorkEntry) bool { return x.EntryID == best.entry }) {
+			continue
+		}
+		signer = pj
+		in := store.MarkInput{Key: fmt.Sprintf("demo-appeal-%d-%d-%d", pj.ID, best.entry, best.aspect.ID),
+			EntryID: best.entry, AspectID: best.aspect.ID, Value: scoring.Centi(best.aspect.MaxMark), Version: 1}
+		if _, err := db.SubmitMarks(ctx, e.ID, sk.ID, pj.ID, pj.UserID, []store.MarkInput{in}); err != nil {
+			return fmt.Errorf("demo appeal mark: %w", err)
+		}
+	}
+	_, err := db.SignOff(ctx, e.ID, sk.ID, signer.ID, signer.UserID, best.entry, best.sub.ID)
+	return err
 }
