@@ -204,7 +204,7 @@ func (s BadgeSheet) encodeQRs() ([]*qrSymbol, error) {
 	for range min(runtime.GOMAXPROCS(0), len(s.Badges)) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(s.Badges); i = int(next.Add(1)) - 1 {
-				codes[i], errs[i] = encodeQR(s.Badges[i].SignIn)
+				codes[i], errs[i] = encodeQRM(s.Badges[i].SignIn)
 			}
 		})
 	}

@@ -3,14 +3,13 @@ package certs
 import (
 	"fmt"
 	"strings"
-
-	"github.com/boombuler/barcode/qr"
 )
 
 // qrSymbol is a QR code (ISO/IEC 18004) as its matrix of modules, drawn as
 // vector squares: sharp at any print size, and no image to embed. The
-// matrix comes from github.com/boombuler/barcode; fpdf's own contrib/barcode
-// is not used, as it keeps every code it ever made in a global map.
+// matrix comes from encodeQRM (qrencode.go), which the tests hold to
+// github.com/boombuler/barcode's output; fpdf's own contrib/barcode is not
+// used, as it keeps every code it ever made in a global map.
 type qrSymbol struct {
 	size int    // modules per side, without the quiet zone
 	dark []bool // row by row, from the top left
@@ -19,25 +18,6 @@ type qrSymbol struct {
 // qrQuietZone is the light margin scanners need around a symbol, in
 // modules (ISO/IEC 18004: 4).
 const qrQuietZone = 4
-
-// encodeQR encodes content with error correction level M (about 15 % of the
-// symbol may be lost: a badge survives a crease or a scratch), in the
-// densest mode content allows.
-func encodeQR(content string) (*qrSymbol, error) {
-	code, err := qr.Encode(content, qr.M, qr.Auto)
-	if err != nil {
-		return nil, fmt.Errorf("certs: QR code: %w", err)
-	}
-	b := code.Bounds()
-	q := &qrSymbol{size: b.Dx(), dark: make([]bool, b.Dx()*b.Dx())}
-	for y := range q.size {
-		for x := range q.size {
-			lum, _, _, _ := code.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			q.dark[y*q.size+x] = lum < 0x8000
-		}
-	}
-	return q, nil
-}
 
 // isDark reports whether the module in column x, row y is dark.
 func (q *qrSymbol) isDark(x, y int) bool { return q.dark[y*q.size+x] }
