@@ -58,6 +58,7 @@ type config struct {
 	loginsPerMinute     int
 	demo                bool
 	adminPassword       string // environment only: secrets stay off the command line
+	masterKey           string // environment only (BAYSKILLS_MASTER_KEY); else <data>/master.key
 	cpuProfile          string // environment only (BAYSKILLS_CPU_PROFILE): a diagnostic for load tests
 }
 
@@ -69,7 +70,8 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		return def
 	}
 	demoDefault, _ := strconv.ParseBool(env("DEMO", "false"))
-	cfg := &config{adminPassword: getenv("BAYSKILLS_ADMIN_PASSWORD"), cpuProfile: getenv("BAYSKILLS_CPU_PROFILE")}
+	cfg := &config{adminPassword: getenv("BAYSKILLS_ADMIN_PASSWORD"), masterKey: getenv("BAYSKILLS_MASTER_KEY"),
+		cpuProfile: getenv("BAYSKILLS_CPU_PROFILE")}
 	fs := flag.NewFlagSet("bayskills "+name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.addr, "addr", env("ADDR", ":8080"), "listen address (BAYSKILLS_ADDR)")
@@ -193,17 +195,18 @@ func serve(ctx context.Context, cfg *config, db *store.DB, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
-	var demo *server.Demo
-	if cfg.demo {
-		if demo, err = server.LoadDemo(ctx, db); err != nil {
-			return err
-		}
-	}
-	srv, err := server.New(db, server.Config{DataDir: cfg.data, BaseURL: cfg.baseURL, Version: version, Logger: log,
-		LoginsPerMinute: cfg.loginsPerMinute})
+	// The master key seals the issuers' signing keys; New checks that it
+	// opens them. It is never printed.
+	master, err := server.LoadMasterKey(cfg.data, cfg.masterKey)
 	if err != nil {
 		return err
 	}
+	srv, err := server.New(db, server.Config{DataDir: cfg.data, BaseURL: cfg.baseURL, Version: version, Logger: log,
+		LoginsPerMinute: cfg.loginsPerMinute, MasterKey: master})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -216,6 +219,14 @@ func serve(ctx context.Context, cfg *config, db *store.DB, stdout io.Writer) err
 	if url == "" {
 		port := ln.Addr().(*net.TCPAddr).Port
 		url = fmt.Sprintf("%s://localhost:%d", scheme, port)
+	}
+	var demo *server.Demo
+	if cfg.demo {
+		// After listening: the demo certificates' QR codes point to url.
+		if demo, err = server.LoadDemo(ctx, db, server.DemoMasterKey(master), server.DemoBaseURL(url)); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "bayskills %s listening on %s (data in %s)\n", version, url, cfg.data)
 	if generated != "" {

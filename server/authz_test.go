@@ -310,7 +310,7 @@ func authzSchemeBody(role string) any {
 // authzScenarios is the scenario table: one row per route.
 func authzScenarios() []authzScenario {
 	return slices.Concat(authzAPIScenarios(), authzPageScenarios(), authzTabletScenarios(), authzConsoleScenarios(),
-		authzPublicPageScenarios(), authzBadgeScenarios())
+		authzPublicPageScenarios(), authzBadgeScenarios(), authzCertScenarios())
 }
 
 // authzPageScenarios cover the sign-in pages and static files.

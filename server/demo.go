@@ -34,12 +34,21 @@ type Demo struct {
 	EventID int64
 	Loaded  bool // false when the database already held events
 	Judges  []DemoJudge
+	// CertificateURL is the verification URL of one of the finished
+	// skill's certificates.
+	CertificateURL string
 }
 
 // LoadDemo loads the embedded demo event into a database without events,
-// through the same import paths as the API. With events present it loads
-// nothing and only returns the demo logins.
-func LoadDemo(ctx context.Context, db *store.DB) (*Demo, error) {
+// through the same import paths as the API, and issues the finished skill's
+// certificates (opts: the master key and the public URL they use). With
+// events present it loads nothing and only returns the demo logins and
+// certificate.
+func LoadDemo(ctx context.Context, db *store.DB, opts ...DemoOption) (*Demo, error) {
+	o, err := demoOptionsOf(db, opts)
+	if err != nil {
+		return nil, err
+	}
 	judgesCSV, err := assets.Demo.ReadFile("demo/judges.csv")
 	if err != nil {
 		return nil, err
@@ -57,6 +66,7 @@ func LoadDemo(ctx context.Context, db *store.DB) (*Demo, error) {
 	if err != nil || len(events) > 0 {
 		if len(events) > 0 {
 			d.EventID = events[len(events)-1].ID
+			d.CertificateURL, err = demoCertificateURL(ctx, db, d.EventID, o.baseURL)
 		}
 		return d, err
 	}
@@ -117,6 +127,12 @@ func LoadDemo(ctx context.Context, db *store.DB) (*Demo, error) {
 		if err := finishDemoSkill(ctx, db, e, sk, org.ID); err != nil {
 			return nil, fmt.Errorf("demo skill %s: %w", sk.Code, err)
 		}
+		if err := issueDemoCertificates(ctx, db, e, sk, org.ID, o); err != nil {
+			return nil, fmt.Errorf("demo skill %s: %w", sk.Code, err)
+		}
+	}
+	if d.CertificateURL, err = demoCertificateURL(ctx, db, e.ID, o.baseURL); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -148,7 +164,11 @@ func (d *Demo) Print(w io.Writer, baseURL string) {
 	fmt.Fprintf(w, "\nDemo event (id %d): sign in at %s/login\n", d.EventID, baseURL)
 	fmt.Fprintf(w, "  organizers: the console      %s/console\n", baseURL)
 	fmt.Fprintf(w, "  judges:     the tablet       %s/tablet\n", baseURL)
-	fmt.Fprintf(w, "  everyone:   public results   %s/results/%d\n\n", baseURL, d.EventID)
+	fmt.Fprintf(w, "  everyone:   public results   %s/results/%d\n", baseURL, d.EventID)
+	if d.CertificateURL != "" {
+		fmt.Fprintf(w, "  employers:  verification     %s  (a demo certificate)\n", d.CertificateURL)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  %-12s %-14s password %s\n", "organizer", DemoOrganizer, DemoOrganizerPassword)
 	for _, j := range d.Judges {
 		fmt.Fprintf(w, "  %-12s %-14s PIN %s  (%s, %s)\n", j.Role, j.Username, j.PIN, j.Skill, j.DisplayName)

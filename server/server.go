@@ -4,6 +4,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,9 @@ type Config struct {
 	// LoginsPerMinute caps sign-in attempts per client address (default
 	// 120: a hall of judges behind one venue NAT signs in at 8 a.m.).
 	LoginsPerMinute int
+	// MasterKey seals the issuers' private keys (LoadMasterKey); nil means
+	// the data directory's master.key, created on first start.
+	MasterKey []byte
 }
 
 // Server serves the API.
@@ -38,6 +42,7 @@ type Server struct {
 	loginByAccount *limiter
 	engine         *gin.Engine
 	pages          *pageSet
+	issuance       *issuanceRunner
 }
 
 // New builds a server on db. It creates the token key on first start.
@@ -55,6 +60,14 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	if cfg.LoginsPerMinute <= 0 {
 		cfg.LoginsPerMinute = 120
 	}
+	if cfg.MasterKey == nil {
+		if cfg.MasterKey, err = LoadMasterKey(cfg.DataDir, ""); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkMasterKey(context.Background(), db, cfg.MasterKey); err != nil {
+		return nil, err
+	}
 	issuer := cfg.BaseURL
 	if issuer == "" {
 		issuer = "bayskills"
@@ -69,12 +82,17 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		// years to guess.
 		loginByAccount: newLimiter(5, 15*time.Minute, cfg.Now),
 	}
+	s.issuance = newIssuanceRunner(db, cfg.MasterKey, cfg.Logger, cfg.Now)
 	if s.pages, err = loadPages(); err != nil {
 		return nil, fmt.Errorf("pages: %w", err)
 	}
 	s.engine = s.routes()
 	return s, nil
 }
+
+// Close stops the issuances still running (they fail as interrupted, and
+// nothing of them is issued) and waits for them to end.
+func (s *Server) Close() { s.issuance.close() }
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
