@@ -80,15 +80,10 @@ func (s *Server) createIssuer(c *gin.Context) {
 
 // addIssuer creates an issuer with its two signing keys (newIssuerKeys).
 func addIssuer(ctx context.Context, db *store.DB, master []byte, in store.Issuer, user int64, now time.Time) (issuerView, error) {
-	iss, err := db.CreateIssuer(ctx, in, user)
+	iss, err := db.CreateIssuer(ctx, in, user, func(iss store.Issuer) ([]store.IssuerKey, error) {
+		return newIssuerKeys(master, iss, now)
+	})
 	if err != nil {
-		return issuerView{}, err
-	}
-	keys, err := newIssuerKeys(master, iss, now)
-	if err != nil {
-		return issuerView{}, apperr.Wrap(err, "make the keys of issuer "+iss.Code)
-	}
-	if err := db.AddIssuerKeys(ctx, iss.ID, user, keys); err != nil {
 		return issuerView{}, err
 	}
 	return loadIssuer(ctx, db, iss.ID)

@@ -53,41 +53,36 @@ func scanIssuerKey(r scanner) (k IssuerKey, err error) {
 	return k, err
 }
 
-// AddIssuerKeys stores new keys of an issuer, all or none (admins do, when
-// they create the issuer or rotate its keys).
-func (db *DB) AddIssuerKeys(ctx context.Context, issuer, user int64, keys []IssuerKey) error {
-	if _, err := db.Issuer(ctx, issuer); err != nil {
-		return err
-	}
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		now := db.stamp()
-		var kids []string
-		for _, k := range keys {
-			if k.Purpose != KeyPurposePDF && k.Purpose != KeyPurposeClaims {
-				return apperr.New(apperr.Invalid, "key purpose must be pdf or claims")
-			}
-			if k.Sealed == "" || k.KID == "" {
-				return apperr.New(apperr.Invalid, "a key needs an id and a sealed private key")
-			}
-			start := k.NotBefore
-			if start == "" {
-				start = now
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO issuer_keys (issuer_id, kid, purpose, algorithm, public_jwk,
-				certificate, sealed, not_before, not_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				issuer, k.KID, k.Purpose, k.Algorithm, string(k.PublicJWK), k.Certificate, k.Sealed, start,
-				nullEmpty(k.NotAfter), now)
-			if isUnique(err) {
-				return apperr.New(apperr.Conflict, "key %s exists", k.KID)
-			}
-			if err != nil {
-				return internal(err, "store issuer key")
-			}
-			kids = append(kids, k.Purpose+":"+k.KID)
+// insertIssuerKeys stores new keys of an issuer inside tx, with their
+// audit entry (when the issuer is created; key rotation will add more).
+func (db *DB) insertIssuerKeys(ctx context.Context, tx *sql.Tx, issuer, user int64, keys []IssuerKey) error {
+	now := db.stamp()
+	var kids []string
+	for _, k := range keys {
+		if k.Purpose != KeyPurposePDF && k.Purpose != KeyPurposeClaims {
+			return apperr.New(apperr.Invalid, "key purpose must be pdf or claims")
 		}
-		return db.appendAudit(ctx, tx, audit{user: user, action: "issuer.keys", subject: fmt.Sprintf("issuer:%d", issuer),
-			after: map[string]any{"keys": kids}})
-	})
+		if k.Sealed == "" || k.KID == "" {
+			return apperr.New(apperr.Invalid, "a key needs an id and a sealed private key")
+		}
+		start := k.NotBefore
+		if start == "" {
+			start = now
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO issuer_keys (issuer_id, kid, purpose, algorithm, public_jwk,
+			certificate, sealed, not_before, not_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			issuer, k.KID, k.Purpose, k.Algorithm, string(k.PublicJWK), k.Certificate, k.Sealed, start,
+			nullEmpty(k.NotAfter), now)
+		if isUnique(err) {
+			return apperr.New(apperr.Conflict, "key %s exists", k.KID)
+		}
+		if err != nil {
+			return internal(err, "store issuer key")
+		}
+		kids = append(kids, k.Purpose+":"+k.KID)
+	}
+	return db.appendAudit(ctx, tx, audit{user: user, action: "issuer.keys", subject: fmt.Sprintf("issuer:%d", issuer),
+		after: map[string]any{"keys": kids}})
 }
 
 // IssuerKeys lists every key of an issuer, newest first: current, retired

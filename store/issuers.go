@@ -136,14 +136,22 @@ func scanIssuer(r scanner) (i Issuer, err error) {
 	return i, err
 }
 
-// CreateIssuer adds a certifying body (admins do).
-func (db *DB) CreateIssuer(ctx context.Context, in Issuer, user int64) (Issuer, error) {
+// CreateIssuer adds a certifying body (admins do) with the keys makeKeys
+// makes for it once it is valid (nil: none), in one transaction: no issuer
+// is ever left without its keys.
+func (db *DB) CreateIssuer(ctx context.Context, in Issuer, user int64, makeKeys func(Issuer) ([]IssuerKey, error)) (Issuer, error) {
 	fws, err := db.frameworkMap(ctx)
 	if err != nil {
 		return Issuer{}, err
 	}
 	if err := in.validate(fws); err != nil {
 		return Issuer{}, err
+	}
+	var keys []IssuerKey
+	if makeKeys != nil {
+		if keys, err = makeKeys(in); err != nil {
+			return Issuer{}, apperr.Wrap(err, "make the keys of issuer "+in.Code)
+		}
 	}
 	name, _ := json.Marshal(in.Name)
 	langs, _ := json.Marshal(in.Languages)
@@ -160,7 +168,11 @@ func (db *DB) CreateIssuer(ctx context.Context, in Issuer, user int64) (Issuer, 
 			return internal(err, "insert issuer")
 		}
 		id, _ = res.LastInsertId()
-		return db.appendAudit(ctx, tx, audit{user: user, action: "issuer.create", subject: "issuer:" + in.Code, after: in})
+		if err := db.appendAudit(ctx, tx, audit{user: user, action: "issuer.create", subject: "issuer:" + in.Code,
+			after: in}); err != nil {
+			return err
+		}
+		return db.insertIssuerKeys(ctx, tx, id, user, keys)
 	})
 	if err != nil {
 		return Issuer{}, err

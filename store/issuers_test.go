@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -66,20 +67,20 @@ func TestIssuersAndPlans(t *testing.T) {
 	g.withFrameworks()
 	bad := gdIssuer()
 	bad.Framework, bad.OrgCode, bad.Languages = "HKQF", "44", []string{"zh-Hans", "zh-Hans"}
-	_, err := g.db.CreateIssuer(ctx, bad, g.user)
+	_, err := g.db.CreateIssuer(ctx, bad, g.user, nil)
 	if e := apperr.As(err); e.Code != apperr.Invalid || e.Fields["framework"] == "" || e.Fields["org_code"] == "" ||
 		e.Fields["languages"] == "" {
 		t.Fatalf("a bad issuer: %v %v", err, e.Fields)
 	}
-	gd, err := g.db.CreateIssuer(ctx, gdIssuer(), g.user)
+	gd, err := g.db.CreateIssuer(ctx, gdIssuer(), g.user, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hk, err := g.db.CreateIssuer(ctx, hkIssuer(), g.user)
+	hk, err := g.db.CreateIssuer(ctx, hkIssuer(), g.user, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := g.db.CreateIssuer(ctx, gdIssuer(), g.user); apperr.CodeOf(err) != apperr.Invalid {
+	if _, err := g.db.CreateIssuer(ctx, gdIssuer(), g.user, nil); apperr.CodeOf(err) != apperr.Invalid {
 		t.Fatalf("a second GD-DEMO: %v", err)
 	}
 	min := 650.0
@@ -133,11 +134,11 @@ func TestIssuanceBatchAllOrNothing(t *testing.T) {
 	g := newJudging(t)
 	ctx := context.Background()
 	g.withFrameworks()
-	gd, err := g.db.CreateIssuer(ctx, gdIssuer(), g.user)
+	gd, err := g.db.CreateIssuer(ctx, gdIssuer(), g.user, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hk, err := g.db.CreateIssuer(ctx, hkIssuer(), g.user)
+	hk, err := g.db.CreateIssuer(ctx, hkIssuer(), g.user, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,4 +235,34 @@ func (g *judging) countRows(table string) int {
 		g.t.Fatal(err)
 	}
 	return n
+}
+
+// TestIssuerCreatedWithItsKeysOrNotAtAll: when the keys cannot be made or
+// stored, the issuer is not created either.
+func TestIssuerCreatedWithItsKeysOrNotAtAll(t *testing.T) {
+	g := newJudging(t)
+	ctx := context.Background()
+	g.withFrameworks()
+	for name, makeKeys := range map[string]func(Issuer) ([]IssuerKey, error){
+		"keys not made":   func(Issuer) ([]IssuerKey, error) { return nil, errors.New("no entropy") },
+		"a key refused":   func(Issuer) ([]IssuerKey, error) { return []IssuerKey{{KID: "k1", Purpose: KeyPurposePDF}}, nil },
+		"purpose refused": func(Issuer) ([]IssuerKey, error) { return []IssuerKey{{KID: "k1", Purpose: "x", Sealed: "s"}}, nil },
+	} {
+		if _, err := g.db.CreateIssuer(ctx, gdIssuer(), g.user, makeKeys); err == nil {
+			t.Fatalf("%s: issuer created", name)
+		}
+		if n := g.countRows("issuers"); n != 0 {
+			t.Fatalf("%s: %d issuers left without keys", name, n)
+		}
+	}
+	iss, err := g.db.CreateIssuer(ctx, gdIssuer(), g.user, func(in Issuer) ([]IssuerKey, error) {
+		return []IssuerKey{{KID: "k-" + in.Code, Purpose: KeyPurposeClaims, Algorithm: "EdDSA", PublicJWK: []byte(`{}`),
+			Sealed: "bk1:x"}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys, err := g.db.IssuerKeys(ctx, iss.ID); err != nil || len(keys) != 1 || keys[0].KID != "k-GD-DEMO" {
+		t.Fatalf("keys %+v %v", keys, err)
+	}
 }
