@@ -278,3 +278,23 @@ func TestWrap(t *testing.T) {
 		})
 	}
 }
+
+// checkRefused checks that a document was refused with an error containing
+// want, nothing written, and (when missing is not 0) a MissingGlyphError
+// naming that character.
+func checkRefused(t *testing.T, err error, written int, want string, missing rune) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error = %v, want one containing %q", err, want)
+	}
+	if written != 0 {
+		t.Errorf("wrote %d bytes before failing", written)
+	}
+	var mg *MissingGlyphError
+	if got := errors.As(err, &mg); got != (missing != 0) {
+		t.Fatalf("error is a MissingGlyphError: %v, want %v", got, missing != 0)
+	}
+	if mg != nil && mg.Rune != missing {
+		t.Errorf("missing character %U, want %U", mg.Rune, missing)
+	}
+}
