@@ -1,3 +1,4 @@
+SHELL := /bin/bash
 # bayskills — see README.md.
 GO      ?= go
 BIN     := bin/bayskills
@@ -25,10 +26,15 @@ vet:
 
 ## fuzz: run every fuzz target for FUZZTIME each
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
+	@set -eo pipefail; for pkg in $$($(GO) list ./...); do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    echo "fuzz $$pkg $$t"; \
-	    $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME); \
+	    if ! $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) 2>&1 | tee fuzz.out; then \
+	      if grep -q 'context deadline exceeded' fuzz.out && ! grep -q 'Failing input written' fuzz.out; then \
+	        echo "fuzz $$t: Go's fuzz engine timed out stopping a worker, with no failing input; running it again"; \
+	        $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME); \
+	      else exit 1; fi; \
+	    fi; \
 	  done; \
 	done
 
