@@ -215,18 +215,23 @@ func (db *DB) StageCertificates(ctx context.Context, batch, skill int64, list []
 			if err != nil {
 				return internal(err, "encode result")
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO certificates (public_id, batch_id, issuer_id, skill_id, competitor_id,
-				assessment, number, level, provenance, reference, holder_native, holder_latin, result, issued_at,
-				valid_until, status, status_index, claims, credential, pdf, pdf_sha256)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+			res, err := tx.ExecContext(ctx, `INSERT INTO certificates (public_id, batch_id, issuer_id, skill_id,
+				competitor_id, assessment, number, level, provenance, reference, holder_native, holder_latin, result,
+				issued_at, valid_until, status, status_index, claims, credential, pdf_sha256)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
 				c.PublicID, batch, c.Award.Issuer.ID, skill, c.Award.CompetitorID, c.Assessment, c.Number, c.Award.Level.Code,
 				c.Award.Plan.Provenance, c.Award.Plan.Reference, c.Award.HolderNative, c.Award.HolderLatin, string(result),
-				c.IssuedAt, nullEmpty(c.ValidUntil), c.StatusIndex, c.Claims, string(c.Credential), c.PDF, c.PDFSHA256)
+				c.IssuedAt, nullEmpty(c.ValidUntil), c.StatusIndex, c.Claims, string(c.Credential), c.PDFSHA256)
 			if isUnique(err) {
 				return apperr.New(apperr.Conflict, "certificate %s: number or status index already taken", c.Number)
 			}
 			if err != nil {
 				return internal(err, "stage certificate")
+			}
+			id, _ := res.LastInsertId()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO certificate_pdfs (certificate_id, pdf) VALUES (?, ?)`,
+				id, c.PDF); err != nil {
+				return internal(err, "stage certificate PDF")
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE issuance_batches SET done = done + ? WHERE id = ?`, len(list), batch)
@@ -290,6 +295,10 @@ func (db *DB) FinishBatch(ctx context.Context, event, batch, user int64) (Batch,
 // never existed for anyone, so they go; the batch keeps the reason.
 func (db *DB) FailBatch(ctx context.Context, batch int64, reason string) error {
 	return db.lockTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM certificate_pdfs WHERE certificate_id IN
+			(SELECT id FROM certificates WHERE batch_id = ? AND status = 'pending')`, batch); err != nil {
+			return internal(err, "drop pending PDFs")
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM certificates WHERE batch_id = ? AND status = 'pending'`, batch); err != nil {
 			return internal(err, "drop pending")
 		}
@@ -372,7 +381,7 @@ func (db *DB) CertificateByID(ctx context.Context, publicID string) (Certificate
 // issued (its SHA-256 is in the registry).
 func (db *DB) CertificatePDF(ctx context.Context, publicID string) ([]byte, error) {
 	var pdf []byte
-	err := db.read.QueryRowContext(ctx, `SELECT pdf FROM certificates WHERE public_id = ? AND status <> 'pending'`,
-		publicID).Scan(&pdf)
+	err := db.read.QueryRowContext(ctx, `SELECT p.pdf FROM certificates c JOIN certificate_pdfs p ON p.certificate_id = c.id
+		WHERE c.public_id = ? AND c.status <> 'pending'`, publicID).Scan(&pdf)
 	return pdf, notFound(err, "certificate")
 }

@@ -39,6 +39,9 @@ type Issuer struct {
 	OrgCode   string `json:"org_code,omitempty"`
 	Province  string `json:"province,omitempty"`
 	Site      string `json:"site,omitempty"`
+	// ValidityMonths is how long its certificates are valid; 0: they do
+	// not expire (Mainland skill level certificates do not).
+	ValidityMonths int `json:"validity_months,omitempty"`
 	// Demo issuers are plainly marked as such on everything they issue.
 	Demo      bool   `json:"demo"`
 	CreatedAt string `json:"created_at"`
@@ -76,6 +79,9 @@ func (in *Issuer) validate(fws map[string]certs.Framework) error {
 		if !slices.Contains([]string{"en", "zh-Hans", "zh-Hant", "pt"}, l) || slices.Index(in.Languages, l) != i {
 			fe.Add("languages", "each of en, zh-Hans, zh-Hant, pt at most once")
 		}
+	}
+	if in.ValidityMonths < 0 || in.ValidityMonths > 1200 {
+		fe.Add("validity_months", "0 (no expiry) to 1200")
 	}
 	switch in.Numbering {
 	case NumberingMainland:
@@ -122,12 +128,12 @@ func (db *DB) frameworkMap(ctx context.Context) (map[string]certs.Framework, err
 }
 
 const issuerColumns = `id, code, region, name, framework, languages, numbering, number_template, evaluator, org_code,
-	province, site, demo, created_at`
+	province, site, validity_months, demo, created_at`
 
 func scanIssuer(r scanner) (i Issuer, err error) {
 	var name, langs string
 	if err = r.Scan(&i.ID, &i.Code, &i.Region, &name, &i.Framework, &langs, &i.Numbering, &i.NumberTemplate,
-		&i.Evaluator, &i.OrgCode, &i.Province, &i.Site, &i.Demo, &i.CreatedAt); err != nil {
+		&i.Evaluator, &i.OrgCode, &i.Province, &i.Site, &i.ValidityMonths, &i.Demo, &i.CreatedAt); err != nil {
 		return i, err
 	}
 	if err = json.Unmarshal([]byte(name), &i.Name); err == nil {
@@ -158,9 +164,10 @@ func (db *DB) CreateIssuer(ctx context.Context, in Issuer, user int64, makeKeys 
 	var id int64
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO issuers (code, region, name, framework, languages, numbering,
-			number_template, evaluator, org_code, province, site, demo, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.Code, in.Region, string(name), in.Framework, string(langs),
-			in.Numbering, in.NumberTemplate, in.Evaluator, in.OrgCode, in.Province, in.Site, in.Demo, db.stamp())
+			number_template, evaluator, org_code, province, site, validity_months, demo, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, in.Code, in.Region, string(name), in.Framework,
+			string(langs), in.Numbering, in.NumberTemplate, in.Evaluator, in.OrgCode, in.Province, in.Site,
+			in.ValidityMonths, in.Demo, db.stamp())
 		if isUnique(err) {
 			return apperr.WithFields("an issuer with this code exists", map[string]string{"code": "is taken"})
 		}
