@@ -29,10 +29,10 @@ fuzz:
 	@set -eo pipefail; for pkg in $$($(GO) list ./...); do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    echo "fuzz $$pkg $$t"; \
-	    if ! $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) 2>&1 | tee fuzz.out; then \
+	    if ! $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s 2>&1 | tee fuzz.out; then \
 	      if grep -q 'context deadline exceeded' fuzz.out && ! grep -q 'Failing input written' fuzz.out; then \
 	        echo "fuzz $$t: Go's fuzz engine timed out stopping a worker, with no failing input; running it again"; \
-	        $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME); \
+	        $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s; \
 	      else exit 1; fi; \
 	    fi; \
 	  done; \

@@ -158,9 +158,9 @@ func NewCertificateID() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// validCertificateID reports whether id is base64url (unpadded, canonical)
-// of 16 to 32 bytes.
-func validCertificateID(id string) bool {
+// ValidCertificateID reports whether id can be a certificate id: base64url
+// (unpadded, canonical) of 16 to 32 bytes.
+func ValidCertificateID(id string) bool {
 	if len(id) < 22 || len(id) > 43 {
 		return false
 	}
@@ -189,7 +189,7 @@ func ParseQRContent(content string, keys KeySet) (Claims, Header, error) {
 		return Claims{}, Header{}, fmt.Errorf("%w: the URL carries no signed claims (no #fragment)", ErrMalformedJWS)
 	}
 	i := strings.LastIndex(u, "/v/")
-	if i < 0 || !validCertificateID(u[i+3:]) {
+	if i < 0 || !ValidCertificateID(u[i+3:]) {
 		return Claims{}, Header{}, fmt.Errorf("%w: not a verification URL (…/v/<certificate id>)", ErrMalformedJWS)
 	}
 	c, h, err := ParseClaims(jws, keys)
@@ -240,7 +240,7 @@ func jsonNames(v any) []string {
 func (c Claims) validate() error {
 	bad := func(msg string) error { return fmt.Errorf("%w: %s", ErrInvalidClaims, msg) }
 	switch {
-	case !validCertificateID(c.ID):
+	case !ValidCertificateID(c.ID):
 		return bad("certificate id must be base64url of 16 to 32 random bytes")
 	case !plainText(c.Number, maxClaimsNumber) || c.Number == "":
 		return bad(fmt.Sprintf("certificate number must be 1 to %d bytes of text", maxClaimsNumber))
@@ -407,6 +407,39 @@ func ed25519Public(key crypto.Signer) (ed25519.PublicKey, error) {
 		return nil, errors.New("certs: JWS are signed with Ed25519 keys only")
 	}
 	return pub, nil
+}
+
+// ClaimsKeyID returns the key id in the header of claims the caller
+// already trusts, such as the registry's own copy, without verifying the
+// signature: so a verifier can check the key's window (a compromise) at
+// the cost of a header, not of a signature check. Never use it on claims
+// from outside.
+func ClaimsKeyID(jws string) (string, error) {
+	head, _, ok := strings.Cut(jws, ".")
+	raw, err := decodeSegment(head)
+	var h Header
+	if !ok || err != nil || decodeStrictJSON(raw, &h, headerNames, true) != nil || !validKID(h.KID) {
+		return "", fmt.Errorf("%w: no key id in the header", ErrMalformedJWS)
+	}
+	return h.KID, nil
+}
+
+// PeekClaimsID returns the certificate id named in claims without
+// verifying them, or "": only to find the registry's record of claims that
+// are then compared with it in full (an altered PDF has no stored hash).
+func PeekClaimsID(jws string) string {
+	parts := strings.Split(jws, ".")
+	if len(parts) != 3 || len(jws) > MaxClaimsSize {
+		return ""
+	}
+	var p struct {
+		ID string `json:"jti"`
+	}
+	raw, err := decodeSegment(parts[1])
+	if err != nil || json.Unmarshal(raw, &p) != nil || !ValidCertificateID(p.ID) {
+		return ""
+	}
+	return p.ID
 }
 
 // verifyJWS checks the form of a compact JWS of type typ, at most max bytes

@@ -464,7 +464,7 @@ func TestNewCertificateID(t *testing.T) {
 	for range 1000 {
 		id := NewCertificateID()
 		b, err := base64.RawURLEncoding.DecodeString(id)
-		if err != nil || len(b) != 16 || len(id) != 22 || !validCertificateID(id) {
+		if err != nil || len(b) != 16 || len(id) != 22 || !ValidCertificateID(id) {
 			t.Fatalf("id %q: %d bytes, %v", id, len(b), err)
 		}
 		if seen[id] {

@@ -340,13 +340,13 @@ func NewCredential(in CredentialInput) (Credential, error) {
 		},
 		ValidFrom:         in.ValidFrom.UTC().Truncate(time.Second),
 		CredentialSubject: subject,
-		CredentialStatus:  []StatusEntry{statusEntry("revocation", in.StatusListURL, in.StatusIndex)},
+		CredentialStatus:  []StatusEntry{statusEntry(StatusRevocation, in.StatusListURL, in.StatusIndex)},
 	}
 	if !in.ValidUntil.IsZero() {
 		c.ValidUntil = in.ValidUntil.UTC().Truncate(time.Second)
 	}
 	if in.SuspensionListURL != "" {
-		c.CredentialStatus = append(c.CredentialStatus, statusEntry("suspension", in.SuspensionListURL, in.StatusIndex))
+		c.CredentialStatus = append(c.CredentialStatus, statusEntry(StatusSuspension, in.SuspensionListURL, in.StatusIndex))
 	}
 	if name := in.EventName.String(); name != "" {
 		c.Evidence = []Evidence{{ID: in.EventURL, Type: []string{"Evidence"}, Name: name, Description: in.EventInfo.String()}}
