@@ -2,6 +2,8 @@ package server
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -74,6 +76,40 @@ func FuzzSubmitMarks(f *testing.F) {
 			t.Fatalf("status %d without the error shape: %s", r.Status, r.Body)
 		case r.Status >= 400 && after != before:
 			t.Fatalf("refused batch (%d) changed the marks %d → %d", r.Status, before, after)
+		}
+	})
+}
+
+// FuzzPutScheme sends arbitrary scheme files — JSON, CSV or XLSX, chosen
+// by the fuzzer — to PUT …/scheme: the answer is 200 or a 4xx in the
+// error shape, never a 500, and a refused file leaves the scheme as it
+// was.
+func FuzzPutScheme(f *testing.F) {
+	types := []string{"application/json", "text/csv",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+	for _, name := range []string{"CNC.csv", "HAIR.csv"} {
+		if data, err := os.ReadFile(filepath.Join("..", "assets", "demo", "schemes", name)); err == nil {
+			f.Add(uint8(1), data)
+		}
+	}
+	f.Add(uint8(0), []byte(`{"criteria":[{"code":"A","name":"A","sub_criteria":[{"code":"A1","name":"A1",`+
+		`"aspects":[{"kind":"M","description":"d","max_mark":"10"}]}]}]}`))
+	f.Add(uint8(0), []byte(`{"criteria":[{"code":"A","sub_criteria":[{"aspects":[{"kind":"J","max_mark":"1e308"}]}]}]}`))
+	f.Add(uint8(2), []byte("PK\x03\x04garbage"))
+	fx := newFixture(f)
+	path := fmt.Sprintf("/api/v1/events/%d/skills/%d/scheme", fx.ids["event"], fx.ids["skill"])
+	f.Fuzz(func(t *testing.T, kind uint8, data []byte) {
+		fx.t = t
+		before := fx.do("GET", path, asOrganizer, nil)
+		r := fx.upload(path, asOrganizer, types[int(kind)%len(types)], data)
+		after := fx.do("GET", path, asOrganizer, nil)
+		switch {
+		case r.Status >= 500:
+			t.Fatalf("status %d: %s", r.Status, r.Body)
+		case r.Status != 200 && string(after.Body) != string(before.Body):
+			t.Fatalf("refused scheme (%d) changed the scheme", r.Status)
+		case r.Status != 200 && r.ErrorCode() == "":
+			t.Fatalf("refusal %d without the error shape: %s", r.Status, r.Body)
 		}
 	})
 }
