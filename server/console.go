@@ -36,13 +36,15 @@ func (s *Server) consoleRoutes() []route {
 		{"GET", "/console/events/:event/skills/:skill/progress", skillLead, s.consoleProgress, page},
 		{"GET", "/console/events/:event/skills/:skill/audit", skillLead, s.consoleAudit, page},
 		{"GET", "/console/events/:event/skills/:skill/results", skillLead, s.consoleResults, page},
+		{"GET", "/console/events/:event/skills/:skill/certificates", eventOrganizer, s.consoleCertificates, page},
+		{"GET", "/console/issuers", adminOnly, s.consoleIssuers, page},
 	}
 }
 
 // consoleDone are the outcomes a console form announces after it reloads
 // the page with ?done=NAME; the text is the catalog's console.done.NAME.
 var consoleDone = []string{"event", "settings", "skill", "competitors", "judges", "scheme", "panel", "panels",
-	"appeals", "confirm"}
+	"appeals", "confirm", "plan", "issued", "issuer"}
 
 // consoleFlash returns the catalog key of the page's ?done= announcement, or "".
 func consoleFlash(c *gin.Context) string {
@@ -78,6 +80,7 @@ type chiefSkill struct {
 
 type consoleHomeData struct {
 	CanCreate bool // organizer accounts and the admin create events
+	Admin     bool // the admin also keeps the certificate issuers
 	Events    []store.Event
 	Chief     []chiefSkill
 }
@@ -87,7 +90,7 @@ type consoleHomeData struct {
 // console.
 func (s *Server) consoleHome(c *gin.Context) {
 	ctx, p := c.Request.Context(), caller(c)
-	d := consoleHomeData{CanCreate: p.isAdmin() || p.User.Role == store.RoleOrganizer}
+	d := consoleHomeData{CanCreate: p.isAdmin() || p.User.Role == store.RoleOrganizer, Admin: p.isAdmin()}
 	if d.CanCreate {
 		events, err := s.db.Events(ctx, p.User.ID, p.isAdmin())
 		if err != nil {
@@ -246,18 +249,19 @@ func (s *Server) consolePeople(c *gin.Context) {
 // consoleSkillData is what console_skill.html renders: one tab of a skill's
 // pages, with the tab's own part set.
 type consoleSkillData struct {
-	Tab       string // scheme, panels, progress, audit or results
-	Flash     string
-	Event     store.Event
-	Skill     store.Skill
-	Organizer bool // the caller organizes the event (else: the skill's chief expert)
-	Chief     bool // the caller is the skill's chief expert
-	Base      string
-	Scheme    *schemeView
-	Panels    *panelsView
-	Progress  *progressView
-	Audit     *auditView
-	Results   *resultsView
+	Tab          string // scheme, panels, progress, audit, results or certificates
+	Flash        string
+	Event        store.Event
+	Skill        store.Skill
+	Organizer    bool // the caller organizes the event (else: the skill's chief expert)
+	Chief        bool // the caller is the skill's chief expert
+	Base         string
+	Scheme       *schemeView
+	Panels       *panelsView
+	Progress     *progressView
+	Audit        *auditView
+	Results      *resultsView
+	Certificates *certificatesView // organizers only
 }
 
 // consoleSkillPage renders tab of the path's skill after fill has loaded
@@ -439,6 +443,13 @@ func (s *Server) consoleProgress(c *gin.Context) {
 	})
 }
 
+// The audit actions of a skill's certificates that the store names only
+// in its SQL.
+const (
+	actionPlanSet           = "plan.set"
+	actionCertificatesIssue = "certificates.issue"
+)
+
 // auditPageSize is how many audit entries one page shows.
 const auditPageSize = 50
 
@@ -447,7 +458,7 @@ const auditPageSize = 50
 var auditActions = []string{store.ActionMarkCreate, store.ActionMarkUpdate, store.ActionSignOff, store.ActionUnlock,
 	store.ActionSchemeReplace, store.ActionPanelSet, store.ActionSkillSettings, store.ActionEventSettings,
 	store.ActionResultsProvisional, store.ActionResultsReopen, store.ActionResultsAppealClosed,
-	store.ActionResultsConfirm, store.ActionResultsFinal}
+	store.ActionResultsConfirm, store.ActionResultsFinal, actionPlanSet, actionCertificatesIssue, store.ActionCertificateStatus}
 
 // auditView is one page of the skill's audit trail.
 type auditView struct {
@@ -614,6 +625,10 @@ type auditFacts struct {
 	AppealUntil string `json:"appeal_until"`
 	Entries     int    `json:"entries"`
 	SHA256      string `json:"sha256"`
+	// An issuance of certificates, a certificate's status.
+	Certificates  int    `json:"certificates"`
+	ResultsSHA256 string `json:"results_sha256"`
+	Status        string `json:"status"`
 }
 
 func orID(names map[int64]string, id int64) string {
@@ -685,6 +700,17 @@ func (n *auditNames) detail(e store.AuditEntry, t translator) string {
 		return t("console.audit.confirm."+facts.As) + " · SHA-256 " + shortHash(facts.SHA256)
 	case store.ActionResultsFinal:
 		return "SHA-256 " + shortHash(facts.SHA256)
+	case actionCertificatesIssue:
+		return t("console.audit.issued", facts.Certificates) + " · SHA-256 " + shortHash(facts.ResultsSHA256)
+	case actionPlanSet:
+		var plan []store.PlanEntry
+		json.Unmarshal(e.After, &plan)
+		return t("console.audit.plan", len(plan))
+	case store.ActionCertificateStatus:
+		var was auditFacts
+		json.Unmarshal(e.Before, &was)
+		return fmt.Sprintf("%s: %s → %s “%s”", strings.TrimPrefix(e.Subject, "certificate:"),
+			t("console.certs.status."+was.Status), t("console.certs.status."+facts.Status), facts.Reason)
 	}
 	return ""
 }
@@ -704,6 +730,21 @@ func auditRaw(e store.AuditEntry) string {
 		b.Write(e.After)
 	}
 	return b.String()
+}
+
+// resultsOrMarking loads a skill's results. While marking goes on there are
+// none: the state is marking, and the store's reason (what is not signed
+// off yet) comes instead, as the server words it.
+func (s *Server) resultsOrMarking(ctx context.Context, event, skill int64) (r store.Results, marking string, err error) {
+	r, err = s.db.Results(ctx, event, skill)
+	switch e := apperr.As(err); {
+	case err == nil:
+		return r, "", nil
+	case e.Code == apperr.Conflict || e.Code == apperr.Invalid:
+		r.Lifecycle.State = store.ResultsMarking
+		return r, e.Safe(), nil
+	}
+	return r, "", err
 }
 
 // resultsView is where the skill's results stand and what the caller may do
@@ -731,18 +772,13 @@ type resultRow struct {
 // confirmations, the charts and the exports.
 func (s *Server) consoleResults(c *gin.Context) {
 	s.consoleSkillPage(c, "results", func(ctx context.Context, d *consoleSkillData) error {
-		r, err := s.db.Results(ctx, d.Event.ID, d.Skill.ID)
-		v := &resultsView{Results: r, ConfirmAs: string(store.ConfirmOrganizer)}
+		r, marking, err := s.resultsOrMarking(ctx, d.Event.ID, d.Skill.ID)
+		if err != nil {
+			return err
+		}
+		v := &resultsView{Results: r, Marking: marking, ConfirmAs: string(store.ConfirmOrganizer)}
 		if d.Chief {
 			v.ConfirmAs = string(store.ConfirmChiefExpert)
-		}
-		switch e := apperr.As(err); {
-		case err == nil:
-		case e.Code == apperr.Conflict || e.Code == apperr.Invalid:
-			v.Results.Lifecycle.State = store.ResultsMarking
-			v.Marking = e.Safe()
-		default:
-			return err
 		}
 		l := v.Lifecycle
 		if until, err := time.Parse(time.RFC3339Nano, l.AppealUntil); err == nil {

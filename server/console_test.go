@@ -24,6 +24,10 @@ func (f *fixture) consolePage(role, path string, want int) string {
 	if r.Status != want {
 		f.t.Fatalf("GET %s as %s: status %d, want %d: %.300s", path, role, r.Status, want, r.Body)
 	}
+	if !strings.HasSuffix(strings.TrimSpace(string(r.Body)), "</html>") {
+		// A template that fails half-way has answered 200 already.
+		f.t.Fatalf("GET %s as %s: the page stops short: …%s", path, role, r.Body[max(0, len(r.Body)-300):])
+	}
 	return catalogScript.ReplaceAllString(string(r.Body), "")
 }
 
@@ -276,5 +280,187 @@ func TestConsoleFlash(t *testing.T) {
 	}
 	if body := f.consolePage(asOrganizer, "/console?done=%3Cb%3Ex", http.StatusOK); strings.Contains(body, `class="notice ok"`) {
 		t.Error("an unknown ?done= is announced")
+	}
+}
+
+// TestConsoleCertificates: the organizers' Certificates tab shows the
+// recognition plan as a table to edit (the levels of each issuer's
+// framework, those a Mainland number cannot carry refused up front), the
+// issuance, followed by ?batch=, and every certificate issued, superseded
+// ones marked; the chief expert has no such tab.
+func TestConsoleCertificates(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	certSetup(certIssued, nil)(t, f)
+	page := f.path("/console/events/%d/skills/%d/certificates", "event", "skill")
+	list, err := f.db.SkillCertificates(ctx, f.ids["event"], f.ids["skill"])
+	if err != nil || len(list) != 6 {
+		t.Fatalf("fixture certificates: %d, %v; want 6", len(list), err)
+	}
+	var first []string // the first issuance's certificates, by their links
+	for _, c := range list {
+		first = append(first, `<a href="/v/`+c.PublicID+`">`, f.path(`/api/v1/events/%d/skills/%d/certificates/`, "event", "skill")+
+			c.PublicID+".pdf", c.Number)
+	}
+	body := f.consolePage(asOrganizer, page, http.StatusOK)
+	for _, w := range append([]string{
+		`id="plan-table"`, `<template id="plan-row-model">`,
+		f.path(`<option value="%d" selected>GD-TEST</option>`, "issuer:GD"),
+		f.path(`<option value="%d" selected>MO-TEST</option>`, "issuer:MO"),
+		`<option value="3" selected>Level 3 (Advanced Skilled Worker)</option>`,
+		`<option value="apprentice" disabled>Apprentice</option>`, "Greyed-out levels have no digit",
+		`<option value="advanced" selected>Advanced level</option>`,
+		`value="TEST-AGREEMENT-1"`,
+		f.path(`<template data-levels-of="%d"><option value="1">QF Level 1</option>`, "issuer:HK"),
+		f.path(`data-url="/api/v1/events/%d/skills/%d/plan"`, "event", "skill"),
+		f.path(`data-url="/api/v1/events/%d/skills/%d/issuances"`, "event", "skill"),
+		"6 are valid now", "6 valid · 0 superseded · 0 revoked or suspended",
+		f.path(`href="/api/v1/events/%d/skills/%d/certificates.zip"`, "event", "skill"), "陈大文", "CHAN Tai Man",
+	}, first...) {
+		if !strings.Contains(body, w) {
+			t.Errorf("certificates tab lacks %q", w)
+		}
+	}
+	for _, a := range []string{`id="issue-why"`, ` disabled aria-describedby="issue-why"`, `id="hide-superseded"`, `data-state=`} {
+		if strings.Contains(body, a) {
+			t.Errorf("certificates tab of final results, issued once, shows %q", a)
+		}
+	}
+	if n := strings.Count(body, `<tr class="plan-row">`); n != 4 {
+		t.Errorf("%d plan rows, want the plan's 3 and the model", n)
+	}
+	if n := strings.Count(body, `<tr class="status-valid`); n != 6 {
+		t.Errorf("%d valid certificates listed, want 6", n)
+	}
+
+	// One is revoked; issued again, the page follows the batch it is given
+	// and lists the superseded certificates beside the new ones, the
+	// revoked one as it is.
+	if _, err := f.db.SetCertificateStatus(ctx, list[0].PublicID, store.StatusChange{Status: store.CertRevoked,
+		Reason: "the holder's identity was mistaken"}, f.ids["user:"+asAdmin]); err != nil {
+		t.Fatal(err)
+	}
+	b := f.issue()
+	body = f.consolePage(asOrganizer, fmt.Sprintf("%s?batch=%d&done=issued", page, b.ID), http.StatusOK)
+	for _, w := range []string{"The certificates are issued.", fmt.Sprintf(`data-batch="%d" data-state="issued"`, b.ID),
+		"6 of 6 certificates", fmt.Sprintf("Issuance no. %d", b.ID), "6 valid · 5 superseded · 1 revoked or suspended",
+		`id="hide-superseded"`, `<span class="badge cert-revoked">Revoked</span>`, "the holder&#39;s identity was mistaken"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("after issuing again, the tab lacks %q", w)
+		}
+	}
+	if n := strings.Count(body, `<tr class="status-superseded`); n != 5 {
+		t.Errorf("%d superseded certificates listed, want 5", n)
+	}
+	audit := f.consolePage(asOrganizer, f.path("/console/events/%d/skills/%d/audit", "event", "skill"), http.StatusOK)
+	for _, w := range []string{"Certificates issued", "6 certificates · SHA-256 ", "Recognition plan set", "3 plan entries",
+		"Certificate status changed", list[0].PublicID + ": Valid → Revoked “the holder&#39;s identity was mistaken”"} {
+		if !strings.Contains(audit, w) {
+			t.Errorf("the audit trail lacks %q", w)
+		}
+	}
+	for _, w := range first {
+		if !strings.Contains(body, w) {
+			t.Errorf("after issuing again, the superseded %q is not listed", w)
+		}
+	}
+
+	// A failed batch says why; another skill's batch is not shown.
+	failed, err := f.db.StartBatch(ctx, f.ids["skill"], f.ids["user:"+asOrganizer], "0000", 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.FailBatch(ctx, failed.ID, "no glyph for 𠀀 in the holder's name"); err != nil {
+		t.Fatal(err)
+	}
+	body = f.consolePage(asOrganizer, fmt.Sprintf("%s?batch=%d", page, failed.ID), http.StatusOK)
+	for _, w := range []string{`data-state="failed"`, "Nothing was issued. The reason:", "no glyph for 𠀀 in the holder&#39;s name"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("failed batch: the tab lacks %q", w)
+		}
+	}
+	other := f.path("/console/events/%d/skills/%d/certificates", "event", "otherSkill")
+	if body := f.consolePage(asOrganizer, fmt.Sprintf("%s?batch=%d", other, b.ID), http.StatusOK); strings.Contains(body, "data-batch=") {
+		t.Error("a skill's tab shows another skill's batch")
+	}
+
+	// In Chinese, levels and statuses are named in Chinese.
+	body = f.consolePage(asOrganizer, page+"?lang=zh-Hans", http.StatusOK)
+	for _, w := range []string{`<option value="3" selected>三级/高级工</option>`, `<option value="4" selected>资历架构第四级</option>`,
+		"已取代", "认定方案"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("tab in zh-Hans lacks %q", w)
+		}
+	}
+
+	// The tab is the organizers': the chief expert neither sees nor opens it.
+	results := f.path("/console/events/%d/skills/%d/results", "event", "skill")
+	if body := f.consolePage(asOrganizer, results, http.StatusOK); !strings.Contains(body, `href="`+page+`"`) {
+		t.Error("the organizer's skill tabs lack the certificates")
+	}
+	if body := f.consolePage(asChief, results, http.StatusOK); strings.Contains(body, "/certificates") {
+		t.Error("the chief expert's skill tabs link the certificates")
+	}
+	f.consolePage(asChief, page, http.StatusForbidden)
+}
+
+// TestConsoleCertificatesBeforeFinal: while results are provisional, the
+// issuance is offered disabled with the reason; without issuers, the plan
+// says who creates them.
+func TestConsoleCertificatesBeforeFinal(t *testing.T) {
+	f := newFixture(t)
+	authzJudgingSetup(authzAllSignedOff)(t, f)
+	body := f.consolePage(asOrganizer, f.path("/console/events/%d/skills/%d/certificates", "event", "skill"), http.StatusOK)
+	for _, w := range []string{"these results are: Provisional.", `<button type="submit" class="primary" disabled aria-describedby="issue-why">`,
+		"There are no certificate issuers yet", "No plan yet", "No certificates issued yet."} {
+		if !strings.Contains(body, w) {
+			t.Errorf("certificates tab of provisional results lacks %q", w)
+		}
+	}
+	if strings.Contains(body, `id="plan-add"`) {
+		t.Error("rows can be added to a plan with no issuer to choose")
+	}
+}
+
+// TestConsoleIssuers: the admin's issuers page lists each issuer with its
+// numbering and keys and offers the form that creates one; the console
+// home links it for the admin only.
+func TestConsoleIssuers(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	certSetup(certIssuers, nil)(t, f)
+	body := f.consolePage(asAdmin, "/console/issuers", http.StatusOK)
+	want := []string{"GD-TEST", "广东测试评价中心", "Guangdong Test Evaluation Centre", "HK-TEST", "香港測試評審中心",
+		"Centro de Certificação de Teste de Macau", "Mainland national (22 characters)",
+		"evaluator Y · organisation 0001 · province 44 · site 000123", "<code>HKT-{year}-{serial:6}</code>",
+		"<code>CN-VSL</code>", "Hong Kong Qualifications Framework", "certificates do not expire", "繁體中文 · English", "繁體中文 · Português · English",
+		`data-url="/api/v1/issuers"`, `name="number_template"`, `name="org_code"`, `data-list="text"`}
+	for _, region := range []string{"GD", "HK", "MO"} {
+		keys, err := f.db.IssuerKeys(ctx, f.ids["issuer:"+region])
+		if err != nil || len(keys) != 2 {
+			t.Fatalf("keys of %s: %v, %v", region, keys, err)
+		}
+		for _, k := range keys {
+			want = append(want, "<code>"+k.KID+"</code>")
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("issuers page lacks %q", w)
+		}
+	}
+	if strings.Contains(body, "-----BEGIN") || strings.Contains(body, `"d":`) {
+		t.Error("the issuers page shows key material")
+	}
+	if body := f.consolePage(asAdmin, "/console", http.StatusOK); !strings.Contains(body, `href="/console/issuers"`) {
+		t.Error("the admin's console home does not link the issuers")
+	}
+	if body := f.consolePage(asOrganizer, "/console", http.StatusOK); strings.Contains(body, "/console/issuers") {
+		t.Error("an organizer's console home links the issuers")
+	}
+	f.consolePage(asOrganizer, "/console/issuers", http.StatusForbidden)
+	if body := f.consolePage(asAdmin, "/console/issuers?done=issuer", http.StatusOK); !strings.Contains(body,
+		"The issuer is created with its signing keys.") {
+		t.Error("?done=issuer is not announced")
 	}
 }
