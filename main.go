@@ -43,6 +43,8 @@ commands:
   migrate      apply database migrations and exit
   backup FILE  write a consistent copy of the live database to FILE
   audit verify walk the audit trail's hash chain, compare the marks with it and recompute stored results
+  keys rotate  give an issuer new signing keys (--issuer CODE; after a leak, --compromised-at TIME)
+  verify       check a certificate PDF or QR URL offline against pinned keys ("bayskills verify -h")
   version      print the version
 
 Run "bayskills COMMAND -h" for a command's flags. Every flag has an
@@ -60,6 +62,10 @@ type config struct {
 	adminPassword       string // environment only: secrets stay off the command line
 	masterKey           string // environment only (BAYSKILLS_MASTER_KEY); else <data>/master.key
 	cpuProfile          string // environment only (BAYSKILLS_CPU_PROFILE): a diagnostic for load tests
+	publicPerMinute     int    // verification requests per minute per address; negative: no cap
+	issuer              string // keys rotate: the issuer's code
+	compromisedAt       string // keys rotate: since when the current keys are compromised (RFC 3339)
+	reason              string // keys rotate: why
 }
 
 func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (*config, []string, error) {
@@ -86,7 +92,19 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		return nil, nil, fmt.Errorf("BAYSKILLS_LOGIN_LIMIT must be a number")
 	}
 	fs.IntVar(&cfg.loginsPerMinute, "login-limit", logins, "sign-in attempts per minute per client address (BAYSKILLS_LOGIN_LIMIT)")
-	if err := fs.Parse(args); err != nil {
+	publicLimit, err := strconv.Atoi(env("PUBLIC_LIMIT", "600"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("BAYSKILLS_PUBLIC_LIMIT must be a number")
+	}
+	fs.IntVar(&cfg.publicPerMinute, "public-limit", publicLimit,
+		"verification requests per minute per client address; -1: no limit, for load tests (BAYSKILLS_PUBLIC_LIMIT)")
+	if name == "keys" {
+		fs.StringVar(&cfg.issuer, "issuer", "", "the issuer's code, e.g. GD-DEMO")
+		fs.StringVar(&cfg.compromisedAt, "compromised-at", "", "the current keys are compromised since this time (RFC 3339)")
+		fs.StringVar(&cfg.reason, "reason", "", "why the keys are rotated")
+	}
+	rest, err := parseInterleaved(fs, args)
+	if err != nil {
 		return nil, nil, err
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
@@ -96,7 +114,23 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		return nil, nil, fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 	cfg.baseURL = strings.TrimRight(cfg.baseURL, "/")
-	return cfg, fs.Args(), nil
+	return cfg, rest, nil
+}
+
+// parseInterleaved parses fs's flags wherever they stand among the
+// arguments (`backup FILE --data DIR` as well as `backup --data DIR FILE`)
+// and returns the arguments that are not flags, in order.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest, args = append(rest, fs.Arg(0)), fs.Args()[1:]
+	}
 }
 
 // run is the whole program; main only wires the process to it, so tests can
@@ -113,9 +147,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "audit":
-		if len(args) == 0 || args[0] != "verify" {
-			return fmt.Errorf("usage: bayskills audit verify [flags]")
+	case "verify":
+		return verifyCommand(args, stdout, time.Now())
+	case "audit", "keys":
+		sub := map[string]string{"audit": "verify", "keys": "rotate"}[cmd]
+		if len(args) == 0 || args[0] != sub {
+			return fmt.Errorf("usage: bayskills %s %s [flags]", cmd, sub)
 		}
 		args = args[1:]
 	case "serve", "migrate", "backup":
@@ -137,7 +174,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer db.Close()
-	if cmd == "migrate" || cmd == "serve" {
+	if cmd == "migrate" || cmd == "serve" || cmd == "keys" {
 		if err := server.Prepare(ctx, db); err != nil {
 			return err
 		}
@@ -156,6 +193,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		fmt.Fprintf(stdout, "backup written to %s\n", rest[0])
 		return nil
+	case "keys":
+		return rotateCommand(ctx, cfg, db, stdout)
 	case "audit":
 		rep, err := db.VerifyAudit(ctx)
 		if err != nil {
@@ -202,7 +241,7 @@ func serve(ctx context.Context, cfg *config, db *store.DB, stdout io.Writer) err
 		return err
 	}
 	srv, err := server.New(db, server.Config{DataDir: cfg.data, BaseURL: cfg.baseURL, Version: version, Logger: log,
-		LoginsPerMinute: cfg.loginsPerMinute, MasterKey: master})
+		LoginsPerMinute: cfg.loginsPerMinute, PublicPerMinute: cfg.publicPerMinute, MasterKey: master})
 	if err != nil {
 		return err
 	}
@@ -256,4 +295,44 @@ func serve(ctx context.Context, cfg *config, db *store.DB, stdout io.Writer) err
 	defer cancel()
 	log.Info("shutting down")
 	return hs.Shutdown(shutdown)
+}
+
+// rotateCommand is `bayskills keys rotate`: the issuer's current keys stop
+// signing and new ones take over; after a leak, the old ones are marked
+// compromised since the given time, so what was signed with them from then
+// on stops verifying while older certificates stay valid.
+func rotateCommand(ctx context.Context, cfg *config, db *store.DB, stdout io.Writer) error {
+	if cfg.issuer == "" {
+		return fmt.Errorf("usage: bayskills keys rotate --issuer CODE [--compromised-at RFC3339] [--reason TEXT]")
+	}
+	iss, err := db.IssuerByCode(ctx, strings.ToUpper(cfg.issuer))
+	if err != nil {
+		return err
+	}
+	r := store.KeyRotation{Reason: cfg.reason}
+	if cfg.compromisedAt != "" {
+		if r.CompromisedAt, err = time.Parse(time.RFC3339, cfg.compromisedAt); err != nil {
+			return fmt.Errorf("--compromised-at: want a time like 2026-11-24T09:30:00+08:00: %w", err)
+		}
+	}
+	master, err := server.LoadMasterKey(cfg.data, cfg.masterKey)
+	if err != nil {
+		return err
+	}
+	keys, err := server.RotateKeys(ctx, db, master, iss.ID, 0, r, time.Now())
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		state := "current"
+		switch {
+		case k.CompromisedAt != "":
+			state = "compromised since " + k.CompromisedAt
+		case k.RetiredAt != "":
+			state = "retired " + k.RetiredAt
+		}
+		fmt.Fprintf(stdout, "%s  %-6s  %s  %s\n", iss.Code, k.Purpose, k.KID, state)
+	}
+	fmt.Fprintln(stdout, "running servers use the new keys within a second; publish the new /.well-known/jwks.json to offline verifiers")
+	return nil
 }

@@ -55,7 +55,7 @@ func startServer(t *testing.T, vars map[string]string, args ...string) (string, 
 		}
 	})
 	re := regexp.MustCompile(`listening on (http://\S+)`)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // loading the demo on a busy 2-core machine
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(out.String()); m != nil {
 			return m[1], out

@@ -58,6 +58,7 @@ type issuerInput struct {
 	OrgCode        string       `json:"org_code"`
 	Province       string       `json:"province"`
 	Site           string       `json:"site"`
+	ValidityMonths int          `json:"validity_months"`
 	Demo           bool         `json:"demo"`
 }
 
@@ -74,7 +75,7 @@ func (s *Server) createIssuer(c *gin.Context) {
 		return addIssuer(c.Request.Context(), s.db, s.cfg.MasterKey, store.Issuer{Code: in.Code, Region: in.Region,
 			Name: in.Name, Framework: in.Framework, Languages: in.Languages, Numbering: in.Numbering,
 			NumberTemplate: in.NumberTemplate, Evaluator: in.Evaluator, OrgCode: in.OrgCode, Province: in.Province,
-			Site: in.Site, Demo: in.Demo}, caller(c).User.ID, s.cfg.Now())
+			Site: in.Site, ValidityMonths: in.ValidityMonths, Demo: in.Demo}, caller(c).User.ID, s.cfg.Now())
 	})
 }
 

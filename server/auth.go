@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"bayskills/apperr"
+	"bayskills/certs"
 	"bayskills/store"
 )
 
@@ -203,6 +204,7 @@ type access int
 // and :skill of the path (404 when absent) before checking.
 const (
 	public         access = iota // anyone
+	publicLimited                // anyone, rate limited per client address (verification: DESIGN §8)
 	authenticated                // any signed-in user
 	adminOnly                    // the admin role
 	eventCreator                 // admin and organizer accounts
@@ -212,12 +214,14 @@ const (
 	skillLead                    // eventOrganizer, or the chief expert of :skill
 	skillJudge                   // a judge or the chief expert of :skill (those who mark)
 	chiefExpert                  // the chief expert of :skill only
+	issuerOfficer                // admin, or an officer of the issuer of certificate :cert
 )
 
 var accessNames = map[access]string{
-	public: "public", authenticated: "authenticated", adminOnly: "admin", eventCreator: "event creator",
+	public: "public", publicLimited: "public, rate limited", authenticated: "authenticated", adminOnly: "admin", eventCreator: "event creator",
 	eventOrganizer: "event organizer", eventMember: "event member", skillStaff: "skill staff",
 	skillLead: "skill lead", skillJudge: "skill judge", chiefExpert: "chief expert",
+	issuerOfficer: "issuer officer",
 }
 
 func (a access) String() string { return accessNames[a] }
@@ -231,8 +235,12 @@ func (s *Server) authorize(who access, isPage bool) gin.HandlerFunc {
 		if isPage {
 			fail = s.pageFail
 		}
-		if who == public {
+		switch who {
+		case public:
 			c.Next()
+			return
+		case publicLimited:
+			s.limitPublic(c, fail)
 			return
 		}
 		p, viaCookie, err := s.principalOf(c)
@@ -285,6 +293,11 @@ func (s *Server) authorize(who access, isPage bool) gin.HandlerFunc {
 			allowed = p.Access.SkillRoles[skill.ID] != ""
 		case chiefExpert:
 			allowed = p.Access.SkillRoles[skill.ID] == store.SkillChiefExpert
+		case issuerOfficer:
+			if allowed, err = s.actsForIssuerOf(c, p); err != nil {
+				fail(c, err)
+				return
+			}
 		}
 		if !allowed {
 			fail(c, apperr.New(apperr.Forbidden, "your account may not do this"))
@@ -292,6 +305,21 @@ func (s *Server) authorize(who access, isPage bool) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// actsForIssuerOf reports whether p may change the status of certificate
+// :cert: the admin, or an officer of its issuer. An unknown certificate is
+// not found, for everyone signed in.
+func (s *Server) actsForIssuerOf(c *gin.Context, p *principal) (bool, error) {
+	id := c.Param("cert")
+	if !certs.ValidCertificateID(id) {
+		return false, errNoCertificate
+	}
+	rec, err := s.db.CertificateByID(c.Request.Context(), id)
+	if err != nil || p.isAdmin() {
+		return err == nil, err
+	}
+	return s.db.IsIssuerOfficer(c.Request.Context(), rec.IssuerID, p.User.ID)
 }
 
 func (s *Server) loadEvent(c *gin.Context, id string) (store.Event, error) {

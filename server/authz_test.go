@@ -63,7 +63,9 @@ type authzScenario struct {
 	method string // as in the route table
 	path   string // the route table's path template, e.g. /api/v1/events/:event
 	query  string // appended after "?", e.g. format=csv
-	// files fills wildcard parameters ("*file") with literal paths.
+	// files fills wildcard parameters ("*file"), and parameters that are
+	// not fixture ids (":cert", a certificate's opaque id), with literal
+	// text.
 	files map[string]string
 	// form, when set, is sent as an application/x-www-form-urlencoded body.
 	form string
@@ -109,6 +111,10 @@ func (s authzScenario) url(f *fixture) string {
 			continue
 		}
 		if !strings.HasPrefix(p, ":") {
+			continue
+		}
+		if text, ok := s.files[p[1:]]; ok {
+			parts[i] = text
 			continue
 		}
 		key, ok := s.params[p]
@@ -310,7 +316,8 @@ func authzSchemeBody(role string) any {
 // authzScenarios is the scenario table: one row per route.
 func authzScenarios() []authzScenario {
 	return slices.Concat(authzAPIScenarios(), authzPageScenarios(), authzTabletScenarios(), authzConsoleScenarios(),
-		authzPublicPageScenarios(), authzBadgeScenarios(), authzCertScenarios())
+		authzPublicPageScenarios(), authzBadgeScenarios(), authzCertScenarios(), authzVerifyScenarios(),
+		authzVerifyPageScenarios())
 }
 
 // authzPageScenarios cover the sign-in pages and static files.

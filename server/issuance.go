@@ -229,6 +229,23 @@ func (r *issuanceRunner) plan(ctx context.Context, req issueRequest) (*batchRun,
 }
 
 // year is the year of issue in GBA time, as numbers print it.
+// validUntil is when a certificate of iss issued now expires; zero when
+// the issuer's certificates do not.
+func (b *batchRun) validUntil(iss store.Issuer) time.Time {
+	if iss.ValidityMonths == 0 {
+		return time.Time{}
+	}
+	return b.issuedAt.AddDate(0, iss.ValidityMonths, 0)
+}
+
+// formatStored is t as the store keeps times; "" for the zero time.
+func formatStored(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(storedTime)
+}
+
 func (b *batchRun) year() int { return b.issuedAt.In(gbaTime).Year() }
 
 // openSigner opens the newest active PDF and claims keys of an issuer.
@@ -648,7 +665,7 @@ func (b *batchRun) compose(j *certJob) (page certs.Certificate, claims string, c
 	s := b.signers[a.Issuer.ID]
 	claims, err = certs.IssueClaims(certs.Claims{ID: j.id, Number: j.number, HolderName: a.HolderNative,
 		HolderLatin: a.HolderLatin, Issuer: a.Issuer.Code, Skill: b.req.skill.Code, Level: a.Level.Code,
-		IssuedAt: b.issuedAt, StatusIndex: j.index}, s.claims, s.claims.KID())
+		IssuedAt: b.issuedAt, Expires: b.validUntil(a.Issuer), StatusIndex: j.index}, s.claims, s.claims.KID())
 	if err != nil {
 		return page, "", nil, err
 	}
@@ -662,8 +679,14 @@ func (b *batchRun) compose(j *certJob) (page certs.Certificate, claims string, c
 	}
 	page = b.printed(a)
 	page.Number, page.VerifyURL, page.QRPayload = j.number, verify, certs.QRContent(b.req.base, j.id, claims)
-	page.Attachments = []certs.Attachment{{Name: "credential.json", MIME: "application/vc",
-		Description: "Verifiable credential (W3C VC 2.0, Open Badges 3.0)", Data: credential}}
+	page.Attachments = []certs.Attachment{
+		{Name: certs.CredentialAttachment, MIME: "application/vc",
+			Description: "Verifiable credential (W3C VC 2.0, Open Badges 3.0)", Data: credential},
+		// The QR code is drawn, not text: its signed claims travel in the
+		// file too, so that an uploaded PDF's claims can be checked.
+		{Name: certs.ClaimsAttachment, MIME: "application/jose",
+			Description: "The QR code's signed claims (compact JWS)", Data: []byte(claims)},
+	}
 	return page, claims, credential, nil
 }
 
@@ -689,7 +712,8 @@ func (b *batchRun) produce(j *certJob, buf *bytes.Buffer) (store.NewCertificate,
 	}
 	sum := sha256.Sum256(pdf)
 	return store.NewCertificate{PublicID: j.id, Number: j.number, Award: a, Assessment: a.Assessment(b.req.skill.ID),
-		IssuedAt: b.issuedAt.Format(storedTime), StatusIndex: j.index, Claims: claims,
+		IssuedAt: b.issuedAt.Format(storedTime), ValidUntil: formatStored(b.validUntil(a.Issuer)), StatusIndex: j.index,
+		Claims:     claims,
 		Credential: credential, PDF: pdf, PDFSHA256: hex.EncodeToString(sum[:])}, nil
 }
 
@@ -726,6 +750,7 @@ func (b *batchRun) credential(j *certJob, verify string) certs.CredentialInput {
 		IssuerID:   base + "/issuers/" + url.PathEscape(a.Issuer.Code),
 		IssuerName: text(a.Issuer.Name),
 		ValidFrom:  b.issuedAt,
+		ValidUntil: b.validUntil(a.Issuer),
 		HolderName: a.HolderNative, HolderLatin: a.HolderLatin,
 		AchievementID: base + "/achievements/" + url.PathEscape(a.Issuer.Code) + "/" + url.PathEscape(sk.Code) + "/" +
 			url.PathEscape(a.Level.Code),
@@ -745,11 +770,12 @@ func (b *batchRun) credential(j *certJob, verify string) certs.CredentialInput {
 		OccupationCode: sk.OccupationCode,
 		Level: certs.FrameworkLevel{Framework: text(fw), Code: a.Level.Code, Name: text(level),
 			URL: base + "/frameworks/" + url.PathEscape(a.Framework.Code) + "/" + url.PathEscape(a.Level.Code)},
-		Score:         a.Result.Score,
-		StatusListURL: base + "/status/" + url.PathEscape(a.Issuer.Code),
-		StatusIndex:   j.index,
-		EventName:     text(event),
-		EventInfo:     join(func(string) string { return e.StartsOn + " – " + e.EndsOn + ", " + e.Venue }),
+		Score:             a.Result.Score,
+		StatusListURL:     statusListURL(base, a.Issuer.Code, store.PurposeRevocation),
+		SuspensionListURL: statusListURL(base, a.Issuer.Code, store.PurposeSuspension),
+		StatusIndex:       j.index,
+		EventName:         text(event),
+		EventInfo:         join(func(string) string { return e.StartsOn + " – " + e.EndsOn + ", " + e.Venue }),
 	}
 	if w, ok := awardWords[a.Result.Award]; ok {
 		in.Medal = w.En

@@ -490,7 +490,7 @@ func TestDemoCertificates(t *testing.T) {
 			t.Errorf("%s certificate %s is not marked as a demonstration", byID[c.IssuerID].Code, c.Number)
 		}
 		var cred map[string]any
-		if err := json.Unmarshal([]byte(runPDFTool(t, pdf, "pdfdetach", "-save", "1", "-o", "/dev/stdout", "{pdf}")), &cred); err != nil ||
+		if err := json.Unmarshal([]byte(runPDFTool(t, pdf, "pdfdetach", "-savefile", certs.CredentialAttachment, "-o", "/dev/stdout", "{pdf}")), &cred); err != nil ||
 			cred["id"] != "https://skills.example.org/v/"+c.PublicID {
 			t.Errorf("%s certificate: attached credential id %v (%v)", byID[c.IssuerID].Code, cred["id"], err)
 		}
@@ -839,4 +839,29 @@ func TestRelaxGC(t *testing.T) {
 		t.Errorf("GOGC=800 during a batch: %d", p)
 	}
 	restore()
+}
+
+// TestOnlyTheServerFailsRunningBatches: `bayskills migrate` and `keys
+// rotate` (Prepare) may run beside a live server and leave its running
+// issuance alone; a server starting on the database fails it as
+// interrupted, because no process is running it any more.
+func TestOnlyTheServerFailsRunningBatches(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	b, err := f.db.StartBatch(ctx, f.ids["skill"], f.ids["user:"+asOrganizer], "sha", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Prepare(ctx, f.db); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.db.Batch(ctx, b.ID); got.State != "running" {
+		t.Fatalf("after Prepare the batch is %q, want still running", got.State)
+	}
+	if _, err := New(f.db, Config{DataDir: t.TempDir(), MasterKey: f.srv.cfg.MasterKey}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.db.Batch(ctx, b.ID); got.State != "failed" || !strings.Contains(got.Error, "interrupted") {
+		t.Fatalf("after a server start the batch is %+v, want failed as interrupted", got)
+	}
 }

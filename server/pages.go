@@ -106,7 +106,7 @@ func loadPages() (*pageSet, error) {
 
 // scriptAreas are the areas of the pages whose scripts read the catalog;
 // a page gets the common messages and its own area's, not every area's.
-var scriptAreas = []string{"tablet", "console"}
+var scriptAreas = []string{"tablet", "console", "verify"}
 
 // keyArea is the area a message key belongs to ("tablet.sync.saved" →
 // "tablet"), or "" for the common messages every page's scripts may use.

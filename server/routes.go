@@ -28,7 +28,7 @@ const (
 // table lists every route of the server. Nothing is registered elsewhere.
 func (s *Server) table() []route {
 	return slices.Concat(s.apiRoutes(), s.pageRoutes(), s.tabletRoutes(), s.consoleRoutes(), s.publicPageRoutes(),
-		s.badgeRoutes(), s.certRoutes())
+		s.badgeRoutes(), s.certRoutes(), s.verifyRoutes(), s.verifyPageRoutes())
 }
 
 // apiRoutes are the JSON API.

@@ -27,6 +27,11 @@ type Config struct {
 	// LoginsPerMinute caps sign-in attempts per client address (default
 	// 120: a hall of judges behind one venue NAT signs in at 8 a.m.).
 	LoginsPerMinute int
+	// PublicPerMinute caps verification requests per client address
+	// (default 600); negative: no cap, for load tests. A tenth of it, in
+	// requests that find nothing, blocks the address for the minute:
+	// guessing ids or numbers gets nowhere.
+	PublicPerMinute int
 	// MasterKey seals the issuers' private keys (LoadMasterKey); nil means
 	// the data directory's master.key, created on first start.
 	MasterKey []byte
@@ -43,6 +48,9 @@ type Server struct {
 	engine         *gin.Engine
 	pages          *pageSet
 	issuance       *issuanceRunner
+	verify         verifier
+	publicByAddr   *limiter // verification requests per client address
+	missesByAddr   *limiter // verification requests that found nothing, per address
 }
 
 // New builds a server on db. It creates the token key on first start.
@@ -60,6 +68,9 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	if cfg.LoginsPerMinute <= 0 {
 		cfg.LoginsPerMinute = 120
 	}
+	if cfg.PublicPerMinute == 0 {
+		cfg.PublicPerMinute = 600
+	}
 	if cfg.MasterKey == nil {
 		if cfg.MasterKey, err = LoadMasterKey(cfg.DataDir, ""); err != nil {
 			return nil, err
@@ -67,6 +78,11 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 	}
 	if err := checkMasterKey(context.Background(), db, cfg.MasterKey); err != nil {
 		return nil, err
+	}
+	// This process runs the issuances from now on: one left running was
+	// cut short when the previous server stopped, and issues nothing.
+	if _, err := db.FailInterrupted(context.Background()); err != nil {
+		return nil, fmt.Errorf("interrupted issuances: %w", err)
 	}
 	issuer := cfg.BaseURL
 	if issuer == "" {
@@ -81,6 +97,10 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		// Per account: 5 failures per 15 minutes; a 6-digit PIN then takes
 		// years to guess.
 		loginByAccount: newLimiter(5, 15*time.Minute, cfg.Now),
+	}
+	if cfg.PublicPerMinute > 0 {
+		s.publicByAddr = newLimiter(cfg.PublicPerMinute, time.Minute, cfg.Now)
+		s.missesByAddr = newLimiter(max(cfg.PublicPerMinute/10, 1), time.Minute, cfg.Now)
 	}
 	s.issuance = newIssuanceRunner(db, cfg.MasterKey, cfg.Logger, cfg.Now)
 	if s.pages, err = loadPages(); err != nil {

@@ -23,7 +23,7 @@ const (
 
 // StatusListSize is the number of slots of an issuer's status list (issue
 // [6/7]: at least 131,072, so an index tells nothing about issue order).
-const StatusListSize = 131072
+const StatusListSize = certs.MinStatusListSize
 
 // Award is one certificate an issuance is to produce: a competitor (each
 // member of a team), an issuer of the skill's plan, and the level of the

@@ -139,6 +139,7 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+		q.Add("_pragma", "mmap_size(2147418112)")
 	} else {
 		q.Set("_txlock", "immediate")
 	}
@@ -419,4 +420,11 @@ func isUnique(err error) bool {
 // tests in other packages that check what was (not) written.
 func (db *DB) QueryRowForTest(ctx context.Context, query string, dest ...any) error {
 	return db.read.QueryRowContext(ctx, query).Scan(dest...)
+}
+
+// ExecForTest runs a write statement. It exists for tests in other
+// packages that put the database in a state no API reaches (a
+// certificate past its end of validity).
+func (db *DB) ExecForTest(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(ctx, query, args...)
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"bayskills/apperr"
+	"bayskills/certs"
 )
 
 // Verification (DESIGN §8): what an employer's lookup reads, and what an
@@ -71,10 +72,15 @@ func scanVerified(r scanner) (v VerifiedCertificate, err error) {
 // VerifyCertificate loads an issued certificate by its opaque id, for the
 // verification page; pending certificates do not exist yet.
 func (db *DB) VerifyCertificate(ctx context.Context, publicID string) (VerifiedCertificate, error) {
-	v, err := scanVerified(db.read.QueryRowContext(ctx, `SELECT `+verifiedColumns+verifiedFrom+`
-		WHERE c.public_id = ? AND c.status <> 'pending'`, publicID))
+	stmt, err := db.readStmt(ctx, sqlVerifyCertificate)
+	if err != nil {
+		return VerifiedCertificate{}, err
+	}
+	v, err := scanVerified(stmt.QueryRowContext(ctx, publicID))
 	return v, notFound(err, "certificate")
 }
+
+var sqlVerifyCertificate = `SELECT ` + verifiedColumns + verifiedFrom + ` WHERE c.public_id = ? AND c.status <> 'pending'`
 
 // CertificateBySHA256 finds the issued certificate whose PDF has this
 // SHA-256 (hex), for an uploaded PDF.
@@ -138,7 +144,7 @@ type Sibling struct {
 // Siblings lists the current certificates sharing v's assessment, other
 // than v itself, by issuer.
 func (db *DB) Siblings(ctx context.Context, v VerifiedCertificate) ([]Sibling, error) {
-	return queryAll(ctx, db.read, func(r scanner) (s Sibling, err error) {
+	return readAll(ctx, db, func(r scanner) (s Sibling, err error) {
 		return s, r.Scan(&s.PublicID, &s.IssuerID, &s.Number, &s.Level, &s.Status)
 	}, "sibling certificates", `SELECT public_id, issuer_id, number, level, status FROM certificates
 		WHERE assessment = ? AND public_id <> ? AND status IN ('valid', 'suspended', 'revoked')
@@ -198,8 +204,8 @@ func (db *DB) SetCertificateStatus(ctx context.Context, publicID string, ch Stat
 
 // Status list purposes (W3C Bitstring Status List §2.1).
 const (
-	PurposeRevocation = "revocation"
-	PurposeSuspension = "suspension"
+	PurposeRevocation = certs.StatusRevocation
+	PurposeSuspension = certs.StatusSuspension
 )
 
 // StatusIndexes returns the slots of issuer's status list set for
@@ -225,6 +231,17 @@ func (db *DB) IssuerByCode(ctx context.Context, code string) (Issuer, error) {
 func (db *DB) AllIssuerKeys(ctx context.Context) ([]IssuerKey, error) {
 	return queryAll(ctx, db.read, scanIssuerKey, "issuer keys", `SELECT `+issuerKeyColumns+` FROM issuer_keys
 		ORDER BY issuer_id, id`)
+}
+
+// KeysFingerprint changes whenever an issuer is added or a key is added,
+// retired or compromised, by this process or another (`bayskills keys
+// rotate`): verifiers cache what they derive from the keys until it does.
+func (db *DB) KeysFingerprint(ctx context.Context) (string, error) {
+	var fp string
+	err := db.read.QueryRowContext(ctx, `SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) FROM issuers) || '/' ||
+		(SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || count(retired_at) || ':' || count(compromised_at)
+		FROM issuer_keys)`).Scan(&fp)
+	return fp, internal(err, "fingerprint keys")
 }
 
 // KeyRotation is a rotation of an issuer's keys: the current keys stop
