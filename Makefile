@@ -5,6 +5,7 @@ BIN     := bin/bayskills
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 20s
+FUZZJOBS ?= 2
 
 .PHONY: run build test vet fuzz bench load clean
 
@@ -24,19 +25,9 @@ vet:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
-## fuzz: run every fuzz target for FUZZTIME each
+## fuzz: run every fuzz target for FUZZTIME each, FUZZJOBS at a time
 fuzz:
-	@set -eo pipefail; for pkg in $$($(GO) list ./...); do \
-	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "fuzz $$pkg $$t"; \
-	    if ! $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s 2>&1 | tee fuzz.out; then \
-	      if grep -q 'context deadline exceeded' fuzz.out && ! grep -q 'Failing input written' fuzz.out; then \
-	        echo "fuzz $$t: Go's fuzz engine timed out stopping a worker, with no failing input; running it again"; \
-	        $(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s; \
-	      else exit 1; fi; \
-	    fi; \
-	  done; \
-	done
+	FUZZTIME=$(FUZZTIME) JOBS=$(FUZZJOBS) GO=$(GO) tools/fuzz.sh
 
 ## bench: the Go benchmarks (figures go to BENCHMARKS.md)
 bench:
