@@ -29,9 +29,9 @@ vet:
 fuzz:
 	FUZZTIME=$(FUZZTIME) JOBS=$(FUZZJOBS) GO=$(GO) tools/fuzz.sh
 
-## bench: the Go benchmarks (figures go to BENCHMARKS.md)
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee bench.out
+## bench: every Go benchmark, both load tools and the page weights; rewrites the generated tables in BENCHMARKS.md (30+ min; BENCH_QUICK=1: ≈ 3–5 min, labelled "Quick run")
+bench: build
+	$(GO) run ./tools/benchreport --go $(GO) --bin $(BIN) --out bench.out $(if $(filter 1,$(BENCH_QUICK)),--quick)
 
 ## load: 200 concurrent judges marking over HTTP against the real binary
 load: build

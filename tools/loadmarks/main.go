@@ -40,6 +40,7 @@ type config struct {
 	aspectsPerSub, batch          int
 	rate                          float64
 	keep                          bool
+	json                          bool
 }
 
 func main() {
@@ -53,6 +54,7 @@ func main() {
 	flag.IntVar(&cfg.batch, "batch", 10, "marks per request (a tablet's outbox flush)")
 	flag.Float64Var(&cfg.rate, "rate", 0, "offered marks per second over all judges (0: every judge sends as fast as answers come back)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the data directory")
+	flag.BoolVar(&cfg.json, "json", false, "also print the results as one JSON line, last (read by tools/benchreport)")
 	flag.Parse()
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "loadmarks:", err)
@@ -171,13 +173,26 @@ func run(cfg config) error {
 		fmt.Printf(" (FAILED: %v)", verr)
 	}
 	fmt.Println()
+	if cfg.json {
+		line, _ := json.Marshal(map[string]any{"tool": "loadmarks", "judges": len(judges), "batch": cfg.batch,
+			"expected": expected, "acked": acked.Load(), "stored": stored,
+			"lost": max(0, expected-stored), "duplicated": max(0, stored-expected),
+			"retries": retries.Load(), "failed_batches": failures.Load(), "seconds": elapsed.Seconds(),
+			"offered_marks_per_s": cfg.rate, "marks_per_s": rate,
+			"p50_ms": msf(pct(0.5)), "p90_ms": msf(pct(0.9)), "p99_ms": msf(pct(0.99)), "max_ms": msf(pct(1)),
+			"baseline_rows_per_s": baseline, "ratio": rate / baseline,
+			"audit_ok": verr == nil, "audit": strings.TrimSpace(string(verify))})
+		fmt.Printf("%s\n", line)
+	}
 	if stored != expected || acked.Load() != int64(expected) || verr != nil {
 		return errors.New("marks were lost, duplicated or not acknowledged, or the audit trail disagrees")
 	}
 	return nil
 }
 
-func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", msf(d)) }
+
+func msf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // sqliteBaseline inserts rows in batches into a table shaped like marks, with
 // the pragmas bayskills uses, and returns rows per second.

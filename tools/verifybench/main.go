@@ -64,6 +64,7 @@ type config struct {
 	cpuProfile string
 	keep       bool
 	reuse      string
+	json       bool
 }
 
 func main() {
@@ -81,6 +82,7 @@ func main() {
 	flag.StringVar(&cfg.cpuProfile, "cpu-profile", "", "have the server write a CPU profile of the load runs here (BAYSKILLS_CPU_PROFILE)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temp directory (database, sample, logs, wrk script)")
 	flag.StringVar(&cfg.reuse, "reuse", "", "skip the load: use the directory an earlier --keep run left (to compare binaries on one registry)")
+	flag.BoolVar(&cfg.json, "json", false, "also print the results as one JSON line, last (read by tools/benchreport)")
 	flag.Parse()
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "verifybench:", err)
@@ -926,4 +928,49 @@ func report(cfg config, machine string, reg registry, script string, bareBytes i
 	if cfg.cpuProfile != "" {
 		fmt.Printf("  server CPU profile (warm-ups and runs): %s\n", cfg.cpuProfile)
 	}
+	if cfg.json {
+		printJSON(cfg, machine, reg, script, bareBytes, targets)
+	}
+}
+
+// printJSON prints the report's figures, every run of each target
+// included, as one line of JSON.
+func printJSON(cfg config, machine string, reg registry, script string, bareBytes int, targets []target) {
+	type run struct {
+		RPS         float64 `json:"rps"`
+		P50         float64 `json:"p50_ms"`
+		P99         float64 `json:"p99_ms"`
+		Requests    int     `json:"requests"`
+		ServerCPUUs float64 `json:"server_cpu_us"`
+		WrkCPUUs    float64 `json:"wrk_cpu_us"`
+		Timeouts    int     `json:"timeouts"`
+		Load        string  `json:"load"`
+	}
+	type tgt struct {
+		Name    string `json:"name"`
+		Command string `json:"command"`
+		Runs    []run  `json:"runs"`
+	}
+	out := struct {
+		Tool          string  `json:"tool"`
+		Machine       string  `json:"machine"`
+		Certs         int     `json:"certs"`
+		Issuers       int     `json:"issuers"`
+		DBBytes       int64   `json:"db_bytes"`
+		BulkRows      int     `json:"bulk_rows"`
+		BulkSeconds   float64 `json:"bulk_seconds"`
+		BareBodyBytes int     `json:"bare_body_bytes"`
+		Warmup        string  `json:"warmup"`
+		Targets       []tgt   `json:"targets"`
+	}{Tool: "verifybench", Machine: strings.TrimSpace(machine), Certs: reg.Total, Issuers: reg.Issuers, DBBytes: reg.DBBytes,
+		BulkRows: reg.Inserted, BulkSeconds: reg.InsertTime.Seconds(), BareBodyBytes: bareBytes, Warmup: cfg.warmup.String()}
+	for _, t := range targets {
+		g := tgt{Name: t.name, Command: "wrk " + strings.Join(wrkArgs(cfg, script, t.url, cfg.duration), " ")}
+		for _, r := range t.results {
+			g.Runs = append(g.Runs, run{r.rps, r.p50, r.p99, r.requests, r.cpuPerReq, r.wrkPerReq, r.timeouts, r.load})
+		}
+		out.Targets = append(out.Targets, g)
+	}
+	line, _ := json.Marshal(out)
+	fmt.Printf("%s\n", line)
 }
