@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -377,17 +376,10 @@ func TestConsoleCertIssuers(t *testing.T) {
 }
 
 // adminPassword is the admin password the server printed at its first
-// start, which may come after it answers /healthz.
+// start.
 func adminPassword(t *testing.T, s *server) string {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); s.AdminPassword == ""; time.Sleep(50 * time.Millisecond) {
-		if m := regexp.MustCompile(`username admin, password (\S+)`).FindStringSubmatch(s.out.String()); m != nil {
-			s.AdminPassword = m[1]
-		} else if time.Now().After(deadline) {
-			t.Fatalf("the server printed no admin password:\n%s", s.out)
-		}
-	}
-	return s.AdminPassword
+	return printed(t, s, `username admin, password (\S+)`, "admin password")
 }
 
 // pollAcrossLoads waits until the JavaScript expression is true, while

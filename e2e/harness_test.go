@@ -45,9 +45,8 @@ func TestMain(m *testing.M) {
 
 // server is a running bayskills with the demo event.
 type server struct {
-	URL           string
-	AdminPassword string
-	out           *syncBuffer
+	URL string
+	out *syncBuffer // what it printed: read it with printed
 }
 
 type syncBuffer struct {
@@ -111,20 +110,29 @@ func startServer(t *testing.T) *server {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if m := regexp.MustCompile(`username admin, password (\S+)`).FindStringSubmatch(out.String()); m != nil {
-		s.AdminPassword = m[1]
-	}
 	return s
+}
+
+// printed returns the first group of pattern in what the server printed.
+// Its output reaches s.out through a pipe, which may lag the server's
+// first answer (startServer's wait) a little.
+func printed(t *testing.T, s *server, pattern, what string) string {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(s.out.String()); m != nil {
+			return m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server printed no %s:\n%s", what, s.out)
+		}
+	}
 }
 
 // demoPIN returns the PIN the demo printed for username.
 func (s *server) demoPIN(t *testing.T, username string) string {
 	t.Helper()
-	m := regexp.MustCompile(regexp.QuoteMeta(username) + `\s+PIN (\d+)`).FindStringSubmatch(s.out.String())
-	if m == nil {
-		t.Fatalf("the demo printed no PIN for %s:\n%s", username, s.out)
-	}
-	return m[1]
+	return printed(t, s, regexp.QuoteMeta(username)+`\s+PIN (\d+)`, "PIN for "+username)
 }
 
 // newBrowser starts a headless Debian Chromium with a viewport of w×h CSS

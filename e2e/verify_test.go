@@ -4,11 +4,9 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -47,22 +45,6 @@ func demoQRLink(t *testing.T, s *server) (link, claims string) {
 		t.Fatalf("the demo certificate's PDF: valid %v (%v), claims %q", chk.Valid(), chk.Err(), chk.Claims())
 	}
 	return link, chk.Claims()
-}
-
-// printed returns the first group of pattern in what the server printed.
-// Its output reaches s.out through a pipe, which may lag the server's
-// first answer (startServer's wait) a little.
-func printed(t *testing.T, s *server, pattern, what string) string {
-	t.Helper()
-	re := regexp.MustCompile(pattern)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if m := re.FindStringSubmatch(s.out.String()); m != nil {
-			return m[1]
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server printed no %s:\n%s", what, s.out)
-		}
-	}
 }
 
 // verdictShown waits until the page has settled — the script has checked
