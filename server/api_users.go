@@ -45,8 +45,8 @@ func (s *Server) createUser(c *gin.Context) {
 	if msg := checkPassword(req.Password); msg != "" {
 		fe.Add("password", msg)
 	}
-	if len([]rune(req.DisplayName)) > 100 {
-		fe.Add("display_name", "must be at most 100 characters")
+	if msg := store.TextProblem(req.DisplayName, 100); msg != "" {
+		fe.Add("display_name", msg)
 	}
 	if err := fe.Err("the account has invalid fields"); err != nil {
 		fail(c, err)
@@ -83,9 +83,11 @@ func (s *Server) updateUser(c *gin.Context) {
 		fail(c, apperr.New(apperr.Conflict, "you cannot disable your own account"))
 		return
 	}
-	if req.DisplayName != nil && len([]rune(*req.DisplayName)) > 100 {
-		fail(c, apperr.WithFields("the account has invalid fields", map[string]string{"display_name": "must be at most 100 characters"}))
-		return
+	if req.DisplayName != nil {
+		if msg := store.TextProblem(*req.DisplayName, 100); msg != "" {
+			fail(c, apperr.WithFields("the account has invalid fields", map[string]string{"display_name": msg}))
+			return
+		}
 	}
 	s.updateAccount(c, id, store.UserUpdate{DisplayName: req.DisplayName, Disabled: req.Disabled}, req.Password, "password")
 }

@@ -173,9 +173,14 @@ type uploadReport struct {
 // readPDFUpload reads an uploaded PDF, from a multipart form's "file" or the
 // raw body, refusing more than maxVerifyPDF bytes.
 func readPDFUpload(c *gin.Context) ([]byte, error) {
+	tooBig := apperr.New(apperr.TooLarge, "a certificate's PDF is at most %d MiB", maxVerifyPDF>>20)
+	var over *http.MaxBytesError
 	var r io.Reader = c.Request.Body
 	if strings.HasPrefix(c.ContentType(), "multipart/form-data") {
 		f, _, err := c.Request.FormFile("file")
+		if errors.As(err, &over) {
+			return nil, tooBig // the body's limit cut the form short
+		}
 		if err != nil {
 			return nil, apperr.WithFields("no PDF uploaded", map[string]string{"file": "choose a certificate's PDF"})
 		}
@@ -184,14 +189,10 @@ func readPDFUpload(c *gin.Context) ([]byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxVerifyPDF+1))
 	switch {
+	case errors.As(err, &over) || len(data) > maxVerifyPDF:
+		return nil, tooBig
 	case err != nil:
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, apperr.New(apperr.TooLarge, "a certificate's PDF is at most %d MiB", maxVerifyPDF>>20)
-		}
 		return nil, apperr.New(apperr.Malformed, "could not read the upload")
-	case len(data) > maxVerifyPDF:
-		return nil, apperr.New(apperr.TooLarge, "a certificate's PDF is at most %d MiB", maxVerifyPDF>>20)
 	case len(data) == 0:
 		return nil, apperr.WithFields("no PDF uploaded", map[string]string{"file": "choose a certificate's PDF"})
 	}

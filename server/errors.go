@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
@@ -67,7 +68,13 @@ func decode(c *gin.Context, v any) error {
 	if ct := c.ContentType(); ct != "" && ct != "application/json" {
 		return apperr.New(apperr.Malformed, "the body must be JSON (Content-Type: application/json)")
 	}
-	dec := json.NewDecoder(c.Request.Body)
+	body := bufio.NewReader(c.Request.Body)
+	if first, err := peekNonSpace(body); err == nil && first == 'n' {
+		// json.Decode takes null for the zero value: refuse it here as
+		// not the object every route expects.
+		return apperr.New(apperr.Malformed, "the body must be a JSON object, not null")
+	}
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
@@ -79,6 +86,23 @@ func decode(c *gin.Context, v any) error {
 		return apperr.New(apperr.Malformed, "the body must hold exactly one JSON object")
 	}
 	return nil
+}
+
+// peekNonSpace returns the first byte of r after JSON white space, without
+// consuming anything but that white space.
+func peekNonSpace(r *bufio.Reader) (byte, error) {
+	for {
+		b, err := r.Peek(1)
+		if err != nil {
+			return 0, err
+		}
+		switch b[0] {
+		case ' ', '\t', '\n', '\r':
+			r.ReadByte()
+		default:
+			return b[0], nil
+		}
+	}
 }
 
 func jsonError(err error) error {

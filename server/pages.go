@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -423,4 +424,21 @@ func (s *Server) staticFile(c *gin.Context) {
 		ctype = "application/octet-stream"
 	}
 	c.Data(http.StatusOK, ctype, b)
+}
+
+// readForm reads a page form's URL-encoded body before the handler does, so
+// that a body over the limit is a 413 page rather than a form that seems
+// empty (ParseForm's error would otherwise go unseen by c.PostForm).
+func (s *Server) readForm(c *gin.Context) {
+	if c.Request.Method != http.MethodPost || c.ContentType() != "application/x-www-form-urlencoded" {
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		var over *http.MaxBytesError
+		if errors.As(err, &over) {
+			s.pageFail(c, apperr.New(apperr.TooLarge, "the form is larger than %d bytes", over.Limit))
+		} else {
+			s.pageFail(c, apperr.New(apperr.Malformed, "the form could not be read"))
+		}
+	}
 }

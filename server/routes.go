@@ -111,7 +111,11 @@ func (s *Server) routes() *gin.Engine {
 		if r.kind == fileBody {
 			limit = maxUploadBody
 		}
-		e.Handle(r.method, r.path, limitBody(limit), s.authorize(r.who, r.kind == page), r.handle)
+		handlers := []gin.HandlerFunc{limitBody(limit), s.authorize(r.who, r.kind == page), r.handle}
+		if r.kind == page {
+			handlers = slices.Insert(handlers, 1, s.readForm)
+		}
+		e.Handle(r.method, r.path, handlers...)
 	}
 	return e
 }

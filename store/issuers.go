@@ -64,6 +64,10 @@ func (in *Issuer) validate(fws map[string]certs.Framework) error {
 		fe.Add("code", "2–32 capital letters, digits or dashes")
 	}
 	checkRegion(fe, "region", in.Region)
+	names := Names(in.Name)
+	names.trim()
+	names.check(fe, "name")
+	in.Name = certs.Names(names)
 	if in.Name.En == "" || in.Name.In(nativeScript(in.Region)) == "" {
 		fe.Add("name", "needs an English name and one in "+nativeScript(in.Region))
 	}

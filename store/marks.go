@@ -328,7 +328,7 @@ func (db *DB) planMarks(ctx context.Context, tx *sql.Tx, event, skill, judge int
 		fe := apperr.FieldErrors{}
 		p := markPlan{in: mi, hash: payloadHash(mi)}
 		switch {
-		case mi.Key == "" || len(mi.Key) > 100:
+		case mi.Key == "" || len(mi.Key) > 100 || TextProblem(mi.Key, 100) != "":
 			fe.Add("key", "is required: 1 to 100 characters, generated once per change")
 		case seenKey[mi.Key]:
 			fe.Add("key", "appears twice in this request")

@@ -50,16 +50,25 @@ func clean(s string) string { return strings.TrimFunc(s, unicode.IsSpace) }
 // checkText records a problem with a free-text field: missing when required,
 // longer than max characters, or containing control characters or invalid UTF-8.
 func checkText(fe apperr.FieldErrors, field, v string, required bool, max int) {
-	switch {
-	case v == "" && required:
+	if v == "" && required {
 		fe.Add(field, "is required")
-	case !utf8.ValidString(v) || strings.ContainsRune(v, utf8.RuneError):
-		fe.Add(field, "is not valid UTF-8 text")
-	case utf8.RuneCountInString(v) > max:
-		fe.Add(field, fmt.Sprintf("must be at most %d characters", max))
-	case strings.IndexFunc(v, unicode.IsControl) >= 0:
-		fe.Add(field, "must not contain control characters")
+	} else if msg := TextProblem(v, max); msg != "" {
+		fe.Add(field, msg)
 	}
+}
+
+// TextProblem says what is wrong with a free-text value — invalid UTF-8,
+// longer than max characters, control characters — or "".
+func TextProblem(v string, max int) string {
+	switch {
+	case !utf8.ValidString(v) || strings.ContainsRune(v, utf8.RuneError):
+		return "is not valid UTF-8 text"
+	case utf8.RuneCountInString(v) > max:
+		return fmt.Sprintf("must be at most %d characters", max)
+	case strings.IndexFunc(v, unicode.IsControl) >= 0:
+		return "must not contain control characters"
+	}
+	return ""
 }
 
 func checkDate(fe apperr.FieldErrors, field, v string) (time.Time, bool) {

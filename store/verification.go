@@ -169,9 +169,7 @@ func (db *DB) SetCertificateStatus(ctx context.Context, publicID string, ch Stat
 	if ch.Status != CertRevoked && ch.Status != CertSuspended && ch.Status != CertValid {
 		fe.Add("status", "revoked, suspended or valid")
 	}
-	if ch.Reason == "" || len(ch.Reason) > 500 {
-		fe.Add("reason", "say why, in up to 500 bytes")
-	}
+	checkText(fe, "reason", ch.Reason, true, 500)
 	if err := fe.Err("the status change is invalid"); err != nil {
 		return CertificateRecord{}, err
 	}
