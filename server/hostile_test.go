@@ -40,12 +40,12 @@ import (
 //   - oversize: 100 MB bodies, declared and chunked, and 100,000 levels of
 //     nesting: 400 or 413, quickly, reading no more than the limit, nothing
 //     written (what they allocate is measured in "memory", one at a time);
-//   - fields: SQL injection strings, invalid UTF-8 and NUL in every text
-//     field (JSON strings, form fields, spreadsheet columns), one at a time
-//     and all at once: no 5xx, every table still there and no rows lost
-//     (but where the scenario's own request loses some), nothing written
-//     when refused, no invalid UTF-8 or NUL stored, and SQL accepted is
-//     stored as sent;
+//   - fields: SQL injection strings, invalid UTF-8, NUL and odd but valid
+//     text (format characters, astral planes) in every text field (JSON
+//     strings, form fields, spreadsheet columns), one at a time and all at
+//     once: no 5xx, every table still there and no rows lost (but where the
+//     scenario's own request loses some), nothing written when refused, no
+//     invalid UTF-8 or NUL stored, and SQL accepted stored as sent;
 //   - upload names: multipart files named to climb out of a directory or
 //     to break the part's header: no file appears, no header echoes it.
 //
@@ -77,6 +77,13 @@ var hostileUTF8 = []string{
 	"\xf4\x90\x80\x80no", // past U+10FFFF
 	`\ud800 lone`,        // an escaped lone surrogate
 }
+
+// hostileOdd is valid but unusual text: a byte-order mark, a zero-width
+// space, a right-to-left override and a soft hyphen (format characters,
+// which the signing certificates' names refuse), characters outside the
+// BMP (a surrogate pair in JSON), combining marks. Refused, or stored
+// (perhaps normalized) as valid text; never a 5xx.
+const hostileOdd = "\ufeffzero\u200bwidth \u202egnirts soft\u00adhyphen 𝕏 🎉 e\u0301\u0301"
 
 // hostileNUL is a NUL in a JSON string (escaped: raw, it is no JSON), as
 // a C string ends: text that must not be stored.
@@ -1011,8 +1018,9 @@ type hostileMutation struct {
 	body func(f *fixture, unique, payload string) (contentType string, data []byte)
 }
 
-// hostileFields puts SQL injection strings and invalid UTF-8 in every text
-// field, one field at a time and (sampled payloads) all fields at once.
+// hostileFields puts SQL injection strings, invalid UTF-8, NUL and odd but
+// valid text in every text field, one field at a time, and (one payload of
+// each, another for each route) in all fields at once.
 // Requests go on one fixture while the route takes its scenario's request
 // twice (what it creates is named after the request); otherwise each
 // request after one that wrote starts from a fresh clone.
@@ -1067,11 +1075,15 @@ func hostileFields(t *testing.T, h hostileRoute, g *hostileGolden, seed int) {
 				func(f *fixture, unique, _ string) (string, []byte) {
 					return encode(f, unique, [][]any{at}, hostileRaw(hostileNUL))
 				})
+			add("odd text in "+hostilePath(at), "", false, func(f *fixture, unique, _ string) (string, []byte) {
+				return encode(f, unique, [][]any{at}, hostileOdd)
+			})
 		}
-		for k := range min(2, len(strs)) {
-			add("SQL in every string: "+hostileSQL[(seed+k)%len(hostileSQL)], hostileSQL[(seed+k)%len(hostileSQL)], true,
+		// All at once: one payload of each kind, another for each route.
+		if len(strs) > 0 {
+			p, u := hostileSQL[seed%len(hostileSQL)], hostileUTF8[seed%len(hostileUTF8)]
+			add("SQL in every string: "+p, p, true,
 				func(f *fixture, unique, payload string) (string, []byte) { return encode(f, unique, strs, payload) })
-			u := hostileUTF8[(seed+2*k+1)%len(hostileUTF8)]
 			add(fmt.Sprintf("%q in every string", u), "", false,
 				func(f *fixture, unique, _ string) (string, []byte) { return encode(f, unique, strs, hostileRaw(u)) })
 		}
@@ -1101,13 +1113,14 @@ func hostileFields(t *testing.T, h hostileRoute, g *hostileGolden, seed int) {
 					func(_ *fixture, unique, _ string) (string, []byte) {
 						return ct, text(unique).with(&c, "x\x00y").encode()
 					})
+				add("odd text in "+tx.name(c), "", false, func(_ *fixture, unique, _ string) (string, []byte) {
+					return ct, text(unique).with(&c, hostileOdd).encode()
+				})
 			}
-			for k := range 2 {
-				add("SQL in every field: "+hostileSQL[(seed+k)%len(hostileSQL)], hostileSQL[(seed+k)%len(hostileSQL)], true,
-					func(_ *fixture, unique, payload string) (string, []byte) {
-						return ct, text(unique).with(nil, payload).encode()
-					})
-			}
+			p := hostileSQL[seed%len(hostileSQL)]
+			add("SQL in every field: "+p, p, true, func(_ *fixture, unique, payload string) (string, []byte) {
+				return ct, text(unique).with(nil, payload).encode()
+			})
 		}
 	}
 	if len(muts) == 0 {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"bayskills/apperr"
 	"bayskills/certs"
@@ -67,6 +68,11 @@ func (in *Issuer) validate(fws map[string]certs.Framework) error {
 	names := Names(in.Name)
 	names.trim()
 	names.check(fe, "name")
+	// The English name becomes the signing certificate's common name,
+	// where no formatting character may go.
+	if strings.IndexFunc(names.En, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) >= 0 {
+		fe.Add("name.en", "must not contain invisible formatting characters")
+	}
 	in.Name = certs.Names(names)
 	if in.Name.En == "" || in.Name.In(nativeScript(in.Region)) == "" {
 		fe.Add("name", "needs an English name and one in "+nativeScript(in.Region))

@@ -67,8 +67,18 @@ func TextProblem(v string, max int) string {
 		return fmt.Sprintf("must be at most %d characters", max)
 	case strings.IndexFunc(v, unicode.IsControl) >= 0:
 		return "must not contain control characters"
+	case strings.IndexFunc(v, invisibleFormat) >= 0:
+		return "must not contain invisible formatting characters (such as U+200B, U+00AD, U+FEFF, U+202E)"
 	}
 	return ""
+}
+
+// invisibleFormat reports whether r is an invisible formatting character
+// (Unicode category Cf) other than the zero-width joiner and non-joiner,
+// which some scripts need: bidirectional overrides and zero-width spaces
+// make a name display other than it reads.
+func invisibleFormat(r rune) bool {
+	return unicode.Is(unicode.Cf, r) && r != '\u200c' && r != '\u200d'
 }
 
 func checkDate(fe apperr.FieldErrors, field, v string) (time.Time, bool) {
