@@ -24,8 +24,8 @@ import (
 func (s *Server) verifyRoutes() []route {
 	return []route{
 		{"GET", "/.well-known/jwks.json", public, s.jwks, jsonBody},
-		{"GET", "/status/:issuer", public, s.statusList, jsonBody},
-		{"GET", "/status/:issuer/suspension", public, s.suspensionStatusList, jsonBody},
+		{"GET", "/status/:issuer", publicLimited, s.statusList, jsonBody},
+		{"GET", "/status/:issuer/suspension", publicLimited, s.suspensionStatusList, jsonBody},
 		{"GET", "/api/v1/public/certificates/:id", publicLimited, s.publicCertificate, jsonBody},
 		{"POST", "/api/v1/public/certificates/:id/claims", publicLimited, s.checkClaims, jsonBody},
 		{"POST", "/api/v1/public/lookup", publicLimited, s.lookupCertificate, jsonBody},
@@ -145,7 +145,7 @@ func (s *Server) publicPDF(c *gin.Context) {
 		fail(c, errNoCertificate)
 		return
 	}
-	rec, err := s.db.VerifyCertificate(c.Request.Context(), id)
+	rec, err := s.db.CertificateByID(c.Request.Context(), id) // for the file's name
 	if err != nil {
 		fail(c, err)
 		return
@@ -215,9 +215,12 @@ func statusListURL(base, issuer, purpose string) string {
 	return u
 }
 
+// signedList is a signed status list as served, for one issuer and
+// purpose; base is the URL it names itself by.
 type signedList struct {
 	gen  int64
 	made time.Time
+	base string
 	jws  string
 }
 
@@ -250,10 +253,12 @@ func (s *Server) signedStatusList(ctx context.Context, base, code, purpose strin
 	if !ok {
 		return "", apperr.New(apperr.NotFound, "issuer not found")
 	}
-	key := base + "|" + code + "|" + purpose
+	// One entry per issuer and purpose: requests naming other hosts (no
+	// --base-url) cannot grow the cache, only miss it.
+	key := code + "|" + purpose
 	now, gen := s.cfg.Now(), s.verify.gen.Load()
 	if v, ok := s.verify.lists.Load(key); ok {
-		if l := v.(*signedList); l.gen == gen && now.Sub(l.made) < statusListTTL {
+		if l := v.(*signedList); l.gen == gen && l.base == base && now.Sub(l.made) < statusListTTL {
 			return l.jws, nil
 		}
 	}
@@ -281,7 +286,7 @@ func (s *Server) signedStatusList(ctx context.Context, base, code, purpose strin
 	if err != nil {
 		return "", apperr.Wrap(err, "sign the status list")
 	}
-	s.verify.lists.Store(key, &signedList{gen: gen, made: now, jws: jws})
+	s.verify.lists.Store(key, &signedList{gen: gen, made: now, base: base, jws: jws})
 	return jws, nil
 }
 

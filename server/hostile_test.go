@@ -1124,7 +1124,11 @@ func hostileFields(t *testing.T, h hostileRoute, g *hostileGolden, seed int) {
 		}
 	}
 	if len(muts) == 0 {
-		t.Skipf("%s takes no text (a PDF)", h.key())
+		// Its body holds ids, numbers or a PDF, no text: the checks
+		// above (its own request works and writes what it should) are
+		// all there is; oversize and upload names cover the rest.
+		t.Logf("%s takes no text field", h.key())
+		return
 	}
 	clones, accepted := 1, 0
 	if !repeatable {
