@@ -27,6 +27,7 @@ func (s *Server) certRoutes() []route {
 
 		{"GET", "/api/v1/events/:event/skills/:skill/plan", eventOrganizer, s.getPlan, jsonBody},
 		{"PUT", "/api/v1/events/:event/skills/:skill/plan", eventOrganizer, s.putPlan, jsonBody},
+		{"GET", "/api/v1/events/:event/skills/:skill/issuances", eventOrganizer, s.listIssuances, jsonBody},
 		{"POST", "/api/v1/events/:event/skills/:skill/issuances", eventOrganizer, s.startIssuance, jsonBody},
 		{"GET", "/api/v1/events/:event/skills/:skill/issuances/:batch", eventOrganizer, s.getIssuance, jsonBody},
 		{"GET", "/api/v1/events/:event/skills/:skill/certificates", eventOrganizer, s.listCertificates, jsonBody},
@@ -124,7 +125,8 @@ func (s *Server) putPlan(c *gin.Context) {
 }
 
 // startIssuance: POST …/issuances checks and starts a batch and answers
-// 202 with it; GET …/issuances/{batch} follows its progress.
+// 202 with it; GET …/issuances/{batch} follows its progress, and GET
+// …/issuances lists the skill's batches, newest first.
 func (s *Server) startIssuance(c *gin.Context) {
 	e, sk := eventOf(c), skillOf(c)
 	b, _, err := s.issuance.start(c.Request.Context(), issueRequest{event: e, skill: sk, user: caller(c).User.ID,
@@ -133,6 +135,11 @@ func (s *Server) startIssuance(c *gin.Context) {
 		c.Header("Location", fmt.Sprintf("/api/v1/events/%d/skills/%d/issuances/%d", e.ID, sk.ID, b.ID))
 	}
 	respond(c, http.StatusAccepted, b, err)
+}
+
+func (s *Server) listIssuances(c *gin.Context) {
+	list, err := s.db.Batches(c.Request.Context(), skillOf(c).ID)
+	respond(c, http.StatusOK, list, err)
 }
 
 func (s *Server) getIssuance(c *gin.Context) {

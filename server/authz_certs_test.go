@@ -34,6 +34,8 @@ func authzCertScenarios() []authzScenario {
 			readOnly: true, setup: certSetup(certPlan, nil)},
 		{method: "PUT", path: "/api/v1/events/:event/skills/:skill/plan", allowed: authzRolesOrganizers, status: 200,
 			setup: certSetup(certIssuers, nil), body: func(f *fixture, _ string) any { return planBody{certTestPlan(f)} }},
+		{method: "GET", path: "/api/v1/events/:event/skills/:skill/issuances", allowed: authzRolesOrganizers, status: 200,
+			readOnly: true, setup: certSetup(certIssued, nil)},
 		{method: "POST", path: "/api/v1/events/:event/skills/:skill/issuances", allowed: authzRolesOrganizers,
 			status: 202, setup: certSetup(certPlan, nil)},
 		{method: "GET", path: "/api/v1/events/:event/skills/:skill/issuances/:batch", params: map[string]string{":batch": "batch"},

@@ -42,7 +42,7 @@ type certificatesView struct {
 	State   store.ResultState
 	Final   bool
 	Marking string // while marking: what is not signed off yet
-	// Batch is the issuance the page follows (?batch=), if any.
+	// Batch is the issuance the page follows: ?batch=, or the latest.
 	Batch *store.Batch
 	// The skill's certificates, with how many are in each state.
 	Certificates []certificateRow
@@ -128,13 +128,8 @@ func (s *Server) consoleCertificates(c *gin.Context) {
 		}
 		v.Rows = append(v.Rows, planRow{Blank: true,
 			PlanEntry: store.PlanEntry{Achievement: store.AchieveMedal, Provenance: store.ProvenanceIndicative}})
-		if id, err := strconv.ParseInt(c.Query("batch"), 10, 64); err == nil {
-			switch b, err := s.db.Batch(ctx, id); {
-			case err == nil && b.SkillID == d.Skill.ID:
-				v.Batch = &b
-			case err != nil && apperr.CodeOf(err) != apperr.NotFound:
-				return err
-			}
+		if v.Batch, err = s.followedBatch(ctx, c.Query("batch"), d.Skill.ID); err != nil {
+			return err
 		}
 		if v.Certificates, err = s.certificateRows(ctx, d.Event.ID, d.Skill.ID, v.Issuers); err != nil {
 			return err
@@ -152,6 +147,26 @@ func (s *Server) consoleCertificates(c *gin.Context) {
 		d.Certificates = v
 		return nil
 	})
+}
+
+// followedBatch is the issuance the Certificates tab shows: the one its
+// ?batch= names, when it is the skill's, or else the skill's latest, so
+// that a reload (or another organizer's page) still sees a batch running
+// or why it failed. Nil when the skill has none.
+func (s *Server) followedBatch(ctx context.Context, query string, skill int64) (*store.Batch, error) {
+	if id, err := strconv.ParseInt(query, 10, 64); err == nil {
+		switch b, err := s.db.Batch(ctx, id); {
+		case err == nil && b.SkillID == skill:
+			return &b, nil
+		case err != nil && apperr.CodeOf(err) != apperr.NotFound:
+			return nil, err
+		}
+	}
+	list, err := s.db.Batches(ctx, skill)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return &list[0], nil
 }
 
 // issuerChoices lists every issuer with the levels of its framework, named

@@ -314,14 +314,14 @@ func TestConsoleCertificates(t *testing.T) {
 		f.path(`<template data-levels-of="%d"><option value="1">QF Level 1</option>`, "issuer:HK"),
 		f.path(`data-url="/api/v1/events/%d/skills/%d/plan"`, "event", "skill"),
 		f.path(`data-url="/api/v1/events/%d/skills/%d/issuances"`, "event", "skill"),
-		"6 are valid now", "6 valid · 0 superseded · 0 revoked or suspended",
+		"6 are valid now", "6 valid · 0 superseded · 0 revoked or suspended", `data-state="issued"`,
 		f.path(`href="/api/v1/events/%d/skills/%d/certificates.zip"`, "event", "skill"), "陈大文", "CHAN Tai Man",
 	}, first...) {
 		if !strings.Contains(body, w) {
 			t.Errorf("certificates tab lacks %q", w)
 		}
 	}
-	for _, a := range []string{`id="issue-why"`, ` disabled aria-describedby="issue-why"`, `id="hide-superseded"`, `data-state=`} {
+	for _, a := range []string{`id="issue-why"`, ` disabled aria-describedby="issue-why"`, `id="hide-superseded"`, `data-state="running"`} {
 		if strings.Contains(body, a) {
 			t.Errorf("certificates tab of final results, issued once, shows %q", a)
 		}
@@ -373,11 +373,26 @@ func TestConsoleCertificates(t *testing.T) {
 	if err := f.db.FailBatch(ctx, failed.ID, "no glyph for 𠀀 in the holder's name"); err != nil {
 		t.Fatal(err)
 	}
-	body = f.consolePage(asOrganizer, fmt.Sprintf("%s?batch=%d", page, failed.ID), http.StatusOK)
-	for _, w := range []string{`data-state="failed"`, "Nothing was issued. The reason:", "no glyph for 𠀀 in the holder&#39;s name"} {
-		if !strings.Contains(body, w) {
-			t.Errorf("failed batch: the tab lacks %q", w)
+	for _, url := range []string{fmt.Sprintf("%s?batch=%d", page, failed.ID), page} {
+		// Named by ?batch=, or, after a reload without it, as the latest.
+		body = f.consolePage(asOrganizer, url, http.StatusOK)
+		for _, w := range []string{fmt.Sprintf(`data-batch="%d" data-state="failed"`, failed.ID), "Nothing was issued. The reason:",
+			"no glyph for 𠀀 in the holder&#39;s name"} {
+			if !strings.Contains(body, w) {
+				t.Errorf("failed batch: %s lacks %q", url, w)
+			}
 		}
+	}
+	// The API lists the skill's issuances, newest first.
+	var batches []store.Batch
+	f.do("GET", f.path("/api/v1/events/%d/skills/%d/issuances", "event", "skill"), asOrganizer, nil).JSON(t, &batches)
+	var states []string
+	for _, x := range batches {
+		states = append(states, fmt.Sprint(x.ID, " ", x.State))
+	}
+	if len(batches) != 3 || batches[0].ID != failed.ID || batches[1].ID != b.ID || batches[2].ID >= b.ID ||
+		batches[2].State != "issued" {
+		t.Errorf("issuances: %v, want %d failed, %d issued and the first, issued", states, failed.ID, b.ID)
 	}
 	other := f.path("/console/events/%d/skills/%d/certificates", "event", "otherSkill")
 	if body := f.consolePage(asOrganizer, fmt.Sprintf("%s?batch=%d", other, b.ID), http.StatusOK); strings.Contains(body, "data-batch=") {

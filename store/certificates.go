@@ -160,6 +160,12 @@ func (db *DB) Batch(ctx context.Context, id int64) (Batch, error) {
 	return b, notFound(err, "issuance")
 }
 
+// Batches lists a skill's issuances, newest first.
+func (db *DB) Batches(ctx context.Context, skill int64) ([]Batch, error) {
+	return readAll(ctx, db, scanBatch, "issuances", `SELECT `+batchColumns+` FROM issuance_batches WHERE skill_id = ? ORDER BY id DESC`,
+		skill)
+}
+
 // NextSerials reserves n serials of issuer for a year and level and
 // returns the first; serials of a failed batch are not reused.
 func (db *DB) NextSerials(ctx context.Context, issuer int64, year, level string, n int) (int64, error) {
