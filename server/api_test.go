@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"mime/multipart"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -115,6 +118,44 @@ func TestPanicBecomesInternalError(t *testing.T) {
 	// The server keeps serving.
 	if r := f.do("GET", "/healthz", "", nil); r.Status != 200 {
 		t.Fatalf("healthz after a panic: %d", r.Status)
+	}
+}
+
+// TestInternalErrorLogged: a 500's cause reaches the server's configured
+// logger, on the request's line with its id, and never the client.
+func TestInternalErrorLogged(t *testing.T) {
+	f := newFixture(t)
+	var log bytes.Buffer
+	srv, err := New(f.db, Config{DataDir: t.TempDir(), Logger: slog.New(slog.NewJSONHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.engine.GET("/test/fail", func(c *gin.Context) { fail(c, errors.New("disk on fire at /var/secret")) })
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, httptest.NewRequest("GET", "/test/fail", nil))
+	var answer errorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &answer); err != nil || w.Code != 500 || answer.Error.RequestID == "" ||
+		strings.Contains(w.Body.String(), "secret") {
+		t.Fatalf("answer %d %s (%v), want a 500 with a request id and no cause", w.Code, w.Body, err)
+	}
+	var line struct {
+		Msg       string `json:"msg"`
+		RequestID string `json:"request_id"`
+		Status    int    `json:"status"`
+		Error     string `json:"error"`
+		Cause     string `json:"cause"`
+	}
+	for l := range strings.Lines(log.String()) {
+		if err := json.Unmarshal([]byte(l), &line); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if line.Msg == "request" {
+			break
+		}
+	}
+	if line.RequestID != answer.Error.RequestID || line.Status != 500 || line.Error != "internal" ||
+		!strings.Contains(line.Cause, "disk on fire at /var/secret") {
+		t.Errorf("logged %+v, want the request id %s, status 500, error internal and the cause", line, answer.Error.RequestID)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"reflect"
 	"strings"
@@ -54,7 +53,9 @@ func fail(c *gin.Context, err error) {
 	}
 	rid := c.GetString(ctxRequestID)
 	if status >= 500 {
-		slog.ErrorContext(c.Request.Context(), "request failed", "request_id", rid, "path", c.Request.URL.Path, "err", err.Error())
+		// The cause goes to the server's log, with the request's line
+		// (accessLog); the client sees only the request id.
+		c.Set(ctxFailure, err.Error())
 	}
 	c.Set(ctxErrorCode, string(e.Code))
 	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Safe(), Fields: e.Fields,

@@ -21,6 +21,7 @@ const (
 	ctxEvent     = "event"
 	ctxSkill     = "skill"
 	ctxErrorCode = "error_code"
+	ctxFailure   = "failure" // a 5xx's underlying error, for the log only
 )
 
 // Body size limits.
@@ -71,6 +72,9 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		}
 		if code := c.GetString(ctxErrorCode); code != "" {
 			attrs = append(attrs, "error", code)
+		}
+		if cause := c.GetString(ctxFailure); cause != "" {
+			attrs = append(attrs, "cause", cause)
 		}
 		level := slog.LevelInfo
 		if c.Writer.Status() >= 500 {
