@@ -69,6 +69,10 @@ type Certificate struct {
 	// Number is the certificate number, e.g. the 22-character Mainland
 	// number; IssuedOn the date of issue as printed, e.g. "2026-12-20".
 	Number, IssuedOn string
+	// ValidUntil is the date the certificate expires, printed as IssuedOn
+	// is, e.g. "2031-12-20"; empty for a certificate that does not expire,
+	// which prints no such line.
+	ValidUntil string
 	// VerifyURL is printed under the QR code for those who type it.
 	VerifyURL string
 	// QRPayload is what the QR code holds: the verification URL with the
@@ -109,6 +113,7 @@ var certWords = map[string]Names{
 	"mapping":    {En: "Level mapping", ZhHans: "等级对应", ZhHant: "等級對應", Pt: "Correspondência de níveis"},
 	"number":     {En: "Certificate No.", ZhHans: "证书编号", ZhHant: "證書編號", Pt: "N.º do certificado"},
 	"issued":     {En: "Date of issue", ZhHans: "发证日期", ZhHant: "發證日期", Pt: "Data de emissão"},
+	"validUntil": {En: "Valid until", ZhHans: "有效期至", ZhHant: "有效期至", Pt: "Válido até"},
 	"verify":     {En: "Scan to verify", ZhHans: "扫码验证", ZhHant: "掃碼驗證", Pt: "Digitalize para verificar"},
 	"demo": {En: "DEMONSTRATION — NOT A REAL CERTIFICATE", ZhHans: "演示样本 — 非真实证书",
 		ZhHant: "示範樣本 — 非真實證書", Pt: "DEMONSTRAÇÃO — NÃO É UM CERTIFICADO REAL"},
@@ -119,10 +124,11 @@ var certWords = map[string]Names{
 // double frame, the issuer and title, the holder's name in native and Latin
 // script, skill and occupation code, event and dates, result, the level in
 // the issuer's framework with the framework and the mapping's provenance,
-// the number and date of issue, and a vector QR code of c.QRPayload (error
-// correction M, a 4-module quiet zone, 40 mm a side) at the bottom right
-// with c.VerifyURL under it. Text is set in fonts, only the glyphs used
-// embedded, and stays extractable; c.Attachments are embedded files.
+// the number, the date of issue and, if it expires, the date it is valid
+// until, and a vector QR code of c.QRPayload (error correction M, a
+// 4-module quiet zone, 40 mm a side) at the bottom right with c.VerifyURL
+// under it. Text is set in fonts, only the glyphs used embedded, and stays
+// extractable; c.Attachments are embedded files.
 //
 // The PDF has a classic cross-reference table and no form: SignPDF signs it
 // as it is. It fails, writing nothing, if c is incomplete or has a
@@ -242,6 +248,7 @@ func (c Certificate) prepare(fonts *Fonts) (Certificate, error) {
 	names("provenance", &c.Provenance)
 	text("number", &c.Number)
 	text("date of issue", &c.IssuedOn)
+	text("valid until", &c.ValidUntil)
 	text("verification URL", &c.VerifyURL)
 	if err != nil {
 		return c, err
@@ -645,16 +652,41 @@ func (l *certLayout) ornament(y float64) {
 	l.diamond(certMid, y, 1.5, certGold)
 }
 
-// footer prints the certificate's number and date of issue.
+// certFooterGap is the least space between two items of the footer.
+const certFooterGap = 8.0
+
+// footer prints the certificate's number, its date of issue and, if it
+// expires, the date it is valid until: each a label in every language over
+// its value. The number stands in the left column, the date of issue in
+// the right one and the expiry beside it; should the two dates not fit
+// there on the rule, they move left, but not into the number.
 func (l *certLayout) footer() {
 	c := l.cv
-	c.line(certColA, certFooterRule, certColB+certColBW, certFooterRule, 0.3, certGold)
+	end := certColB + certColBW
+	c.line(certColA, certFooterRule, end, certFooterRule, 0.3, certGold)
 	labelSt := textStyle{size: 7, color: certBronze}
 	valueSt := textStyle{size: 12.5, color: certInk}
-	for _, f := range []struct {
+	type item struct {
 		x, w       float64
 		key, value string
-	}{{certColA, certColAW, "number", l.c.Number}, {certColB, certColBW, "issued", l.c.IssuedOn}} {
+	}
+	number := item{certColA, certColAW, "number", l.c.Number}
+	issued := item{certColB, certColBW, "issued", l.c.IssuedOn}
+	items := []item{number, issued}
+	if l.c.ValidUntil != "" {
+		width := func(it item) float64 {
+			return max(c.width(l.label(it.key), labelSt), c.width(it.value, valueSt))
+		}
+		until := item{key: "validUntil", value: l.c.ValidUntil}
+		wi, wu := width(issued), width(until)
+		issued.x = max(min(certColB, end-wu-certFooterGap-wi), number.x+min(number.w, width(number))+certFooterGap)
+		// Both set smaller, in proportion, if even there they do not fit.
+		k := min(1, (end-issued.x-certFooterGap)/(wi+wu))
+		issued.w, until.w = wi*k, wu*k
+		until.x = issued.x + issued.w + certFooterGap
+		items = []item{number, issued, until}
+	}
+	for _, f := range items {
 		text, st := c.fit(l.label(f.key), labelSt, f.w, 5)
 		c.text(f.x, certFooterRule+6.5, text, st)
 		text, st = c.fit(f.value, valueSt, f.w, 8)

@@ -3,11 +3,15 @@ package certs
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"image/color"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -614,4 +618,158 @@ func BenchmarkRenderSignCertificateParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestRenderCertificateValidUntil: a certificate that expires prints the
+// date it is valid until, labelled in each of its languages as the date of
+// issue is, beside that date; one that does not expire prints nothing of
+// it. The footer's words overlap nothing and stay on its rule, with the
+// longest labels too (all four languages).
+func TestRenderCertificateValidUntil(t *testing.T) {
+	all := testCertificate("MO")
+	all.Languages = []string{"zh-Hans", "zh-Hant", "pt", "en"}
+	all.Issuer.ZhHans, all.Title.ZhHans = "澳门职业技能认证示范机构", "职业技能证书"
+	// A number as wide as its column leaves the dates less room than they
+	// take: they are set smaller, not cut.
+	squeezed := all
+	squeezed.Number = "MO-DSAL-2026-CNC-ADV-000045-R02"
+	for _, tc := range []struct {
+		name     string
+		c        Certificate
+		line     string // the label as printed
+		squeezed bool   // the dates are set smaller to fit
+	}{
+		{"GD", testCertificate("GD"), "有效期至 · Valid until", false},
+		{"HK", testCertificate("HK"), "有效期至 · Valid until", false},
+		{"MO", testCertificate("MO"), "有效期至 · Válido até · Valid until", false},
+		{"all four languages", all, "有效期至 · Válido até · Valid until", false},
+		{"all four languages, long number", squeezed, "有效期至 · Válido até · Valid until", true},
+	} {
+		for _, until := range []string{"2031-12-20", ""} {
+			name := tc.name + "/valid until " + until
+			if until == "" {
+				name = tc.name + "/no expiry"
+			}
+			t.Run(name, func(t *testing.T) {
+				c := tc.c
+				c.ValidUntil = until
+				pdf := renderCert(t, c)
+				file := "certificate-" + strings.NewReplacer(" ", "-", ",", "").Replace(tc.name)
+				if until != "" {
+					file += "-expiring"
+				}
+				writeArtifact(t, file+".pdf", pdf)
+				runTool(t, pdf, "qpdf", "--check")
+
+				text := pdfText(t, pdf)
+				if got := strings.Contains(text, tc.line); got != (until != "") {
+					t.Errorf("pdftotext has %q: %v, want %v", tc.line, got, until != "")
+				}
+				// Each printed language's words, and no other's (简体 and
+				// 繁體 share theirs).
+				for _, lang := range certLanguages {
+					word := certWords["validUntil"].In(lang)
+					want := until != "" && slices.ContainsFunc(c.Languages, func(l string) bool { return certWords["validUntil"].In(l) == word })
+					if got := strings.Contains(text, word); got != want {
+						t.Errorf("pdftotext has %q (%s): %v, want %v", word, lang, got, want)
+					}
+				}
+				if got := strings.Contains(text, "2031-12-20"); got != (until != "") {
+					t.Errorf("pdftotext has the date 2031-12-20: %v, want %v", got, until != "")
+				}
+				if !strings.Contains(text, certWords["issued"].In(c.Languages[0])) || !strings.Contains(text, c.IssuedOn) {
+					t.Errorf("pdftotext lacks the date of issue")
+				}
+
+				// The footer's words (the URL under the QR code aside) stay
+				// on the rule and clear of every other word.
+				words := wordBoxes(t, pdf)
+				for i, a := range words {
+					if a.box[1] < certFooterRule || strings.Contains(c.VerifyURL, a.text) {
+						continue
+					}
+					if strings.Contains(a.text, "…") {
+						t.Errorf("footer word %q cut short", a.text)
+					}
+					if a.box[0] < certColA-0.1 || a.box[2] > certColB+certColBW+0.1 {
+						t.Errorf("footer word %q %v leaves the rule (%g–%g mm)", a.text, a.box, certColA, certColB+certColBW)
+					}
+					for j, b := range words {
+						if j != i && a.overlaps(b) {
+							t.Errorf("footer word %q %v overlaps %q %v", a.text, a.box, b.text, b.box)
+						}
+					}
+				}
+				if until == "" {
+					return
+				}
+				// The expiry stands to the right of the date of issue, on its
+				// baseline; unless squeezed, both are set at the size of the
+				// number (its label and its value).
+				issued, expiry := findWord(t, words, c.IssuedOn), findWord(t, words, until)
+				if expiry.box[0] <= issued.box[2] || math.Abs(expiry.box[3]-issued.box[3]) > 0.01 {
+					t.Errorf("valid-until date at %v, want to the right of the date of issue at %v", expiry.box, issued.box)
+				}
+				if tc.squeezed {
+					return
+				}
+				height := func(text string) float64 { w := findWord(t, words, text); return w.box[3] - w.box[1] }
+				for _, pair := range [][2]string{{"issue", "No."}, {"until", "No."}, {c.IssuedOn, c.Number}, {until, c.Number}} {
+					if got, want := height(pair[0]), height(pair[1]); math.Abs(got-want) > 0.01 {
+						t.Errorf("%q set %.2f mm high, want %.2f as %q", pair[0], got, want, pair[1])
+					}
+				}
+			})
+		}
+	}
+}
+
+// wordBox is a word as pdftotext -bbox places it: xMin, yMin, xMax, yMax
+// in mm from the page's top left.
+type wordBox struct {
+	text string
+	box  [4]float64
+}
+
+func (a wordBox) overlaps(b wordBox) bool {
+	const eps = 0.05
+	return a.box[0] < b.box[2]-eps && b.box[0] < a.box[2]-eps && a.box[1] < b.box[3]-eps && b.box[1] < a.box[3]-eps
+}
+
+// wordBoxes returns the words of pdf's first page with their boxes.
+func wordBoxes(t *testing.T, pdf []byte) []wordBox {
+	t.Helper()
+	out := runTool(t, pdf, "pdftotext", "-bbox", "{pdf}", "-")
+	re := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="([0-9.]+)">([^<]*)</word>`)
+	var words []wordBox
+	for _, m := range re.FindAllStringSubmatch(out, -1) {
+		w := wordBox{text: html.UnescapeString(m[5])}
+		for i := range w.box {
+			v, err := strconv.ParseFloat(m[i+1], 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.box[i] = v / 72 * 25.4
+		}
+		words = append(words, w)
+	}
+	if len(words) == 0 {
+		t.Fatalf("pdftotext -bbox found no words:\n%s", out)
+	}
+	return words
+}
+
+// findWord returns the one word whose text is text.
+func findWord(t *testing.T, words []wordBox, text string) wordBox {
+	t.Helper()
+	var found []wordBox
+	for _, w := range words {
+		if w.text == text {
+			found = append(found, w)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d words %q, want one", len(found), text)
+	}
+	return found[0]
 }

@@ -353,9 +353,16 @@ func printedTexts(c certs.Certificate) []printedText {
 }
 
 // printed lays out what award's certificate says, without its number, URL
-// and QR code.
+// and QR code. Its dates are days in GBA time; one that does not expire
+// prints no expiry.
 func (b *batchRun) printed(a store.Award) certs.Certificate {
 	e, sk := b.req.event, b.req.skill
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(gbaTime).Format(time.DateOnly)
+	}
 	return certs.Certificate{
 		Languages:      a.Issuer.Languages,
 		Issuer:         a.Issuer.Name,
@@ -372,7 +379,8 @@ func (b *batchRun) printed(a store.Award) certs.Certificate {
 		Level:          a.Level.Name,
 		Framework:      a.Framework.Name,
 		Provenance:     provenanceWords(a.Plan),
-		IssuedOn:       b.issuedAt.In(gbaTime).Format(time.DateOnly),
+		IssuedOn:       day(b.issuedAt),
+		ValidUntil:     day(b.validUntil(a.Issuer)),
 		Created:        b.issuedAt,
 	}
 }

@@ -275,6 +275,71 @@ func readZIP(t *testing.T, r response) map[string][]byte {
 	return files
 }
 
+// TestIssuanceValidity: an issuer with validity_months prints the expiry on
+// each of its certificates — the registry's valid_until as a day in GBA
+// time, labelled in the issuer's languages — and the issuers without print
+// none.
+func TestIssuanceValidity(t *testing.T) {
+	f := newFixture(t)
+	certSetup(certFrameworks, nil)(t, f)
+	ctx := context.Background()
+	const months = 60
+	for region, in := range certTestIssuers() {
+		if region == "MO" {
+			in.ValidityMonths = months
+		}
+		iss, err := addIssuer(ctx, f.db, f.srv.cfg.MasterKey, in, f.ids["user:"+asAdmin], f.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.ids["issuer:"+region] = iss.ID
+	}
+	authzJudgingSetup(authzFinal)(t, f)
+	if _, err := f.db.SetPlan(ctx, f.ids["event"], f.ids["skill"], f.ids["user:"+asOrganizer], certTestPlan(f)); err != nil {
+		t.Fatal(err)
+	}
+	f.issue()
+
+	list, err := f.db.SkillCertificates(ctx, f.ids["event"], f.ids["skill"])
+	if err != nil || len(list) != 6 {
+		t.Fatalf("%d certificates (%v), want 6", len(list), err)
+	}
+	expiring := 0
+	for _, c := range list {
+		pdf, err := f.db.CertificatePDF(ctx, c.PublicID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(runPDFTool(t, pdf, "pdftotext", "-enc", "UTF-8", "{pdf}", "-")), " ")
+		if c.IssuerID != f.ids["issuer:MO"] {
+			for _, word := range []string{"有效期至", "Valid until"} {
+				if c.ValidUntil != "" || strings.Contains(text, word) {
+					t.Errorf("certificate %s of an issuer without validity: valid_until %q, pdftotext has %q: %v",
+						c.Number, c.ValidUntil, word, strings.Contains(text, word))
+				}
+			}
+			continue
+		}
+		expiring++
+		issued, err := time.Parse(storedTime, c.IssuedAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		until, err := time.Parse(storedTime, c.ValidUntil)
+		if err != nil || !until.Equal(issued.AddDate(0, months, 0)) {
+			t.Errorf("certificate %s: valid_until %q (%v), want %d months after %s", c.Number, c.ValidUntil, err, months, c.IssuedAt)
+			continue
+		}
+		day := until.In(gbaTime).Format(time.DateOnly)
+		if want := "有效期至 · Válido até · Valid until"; !strings.Contains(text, want) || !strings.Contains(text, day) {
+			t.Errorf("certificate %s: pdftotext lacks %q or the registry's valid_until %s:\n%s", c.Number, want, day, text)
+		}
+	}
+	if expiring != 2 {
+		t.Errorf("%d certificates of the issuer with validity, want 2", expiring)
+	}
+}
+
 // TestIssuanceRefusals: certificates come from final results under a plan;
 // a plan level the issuer's framework lacks is refused at setup; a name the
 // fonts cannot print is refused before anything starts, naming the
