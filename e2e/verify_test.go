@@ -109,10 +109,24 @@ func TestVerifyPagePhone(t *testing.T) {
 	}
 	shot(t, ctx, "verify-altered-phone")
 
+	// reasonShown is the reason of the banner and the claims check's
+	// detail, each with its lang attribute ("-" when it has none).
+	reasonShown := func() [4]string {
+		t.Helper()
+		return evaluate[[4]string](t, ctx, `(function () {
+			var r = document.querySelector('#verdict .reason span'), d = document.querySelector('#checks [data-check="claims"] .detail');
+			var lang = function (e) { return e && e.hasAttribute('lang') ? e.getAttribute('lang') : '-'; };
+			return [r ? r.textContent : '', lang(r), d ? d.textContent : '', lang(d)];
+		})()`)
+	}
+
 	// The language switch keeps the claims: 繁體中文, then Português.
 	setHash(t, ctx, claims)
 	waitJS(t, ctx, `document.getElementById('verdict').dataset.verdict === 'valid'`, "VALID again")
-	for _, l := range []struct{ lang, word, checked string }{{"zh-Hant", "有效", "通過"}, {"pt", "VÁLIDO", "conforme"}} {
+	for _, l := range []struct{ lang, word, checked, altered string }{
+		{"zh-Hant", "有效", "通過", "二維碼中的簽署資料未能通過核實"},
+		{"pt", "VÁLIDO", "conforme", "a assinatura não corresponde aos dados"},
+	} {
 		if err := chromedp.Do(ctx, chromedp.Click(`.langs a[lang="`+l.lang+`"]`)); err != nil {
 			t.Fatal(err)
 		}
@@ -130,6 +144,18 @@ func TestVerifyPagePhone(t *testing.T) {
 			t.Errorf("%s: claims check says %q, want %q", l.lang, r, l.checked)
 		}
 		shot(t, ctx, "verify-valid-"+l.lang+"-phone")
+
+		// Tampered claims: the reason in the page's language, not the API's English.
+		setHash(t, ctx, tampered)
+		waitJS(t, ctx, `document.getElementById('verdict').dataset.verdict === 'altered'`, "ALTERED in "+l.lang)
+		if got := reasonShown(); !strings.Contains(got[0], l.altered) || got[1] != "-" || got[2] != got[0] || got[3] != "-" {
+			t.Errorf("%s: reason %q (lang %s), claims detail %q (lang %s); want %q in the page's language", l.lang,
+				got[0], got[1], got[2], got[3], l.altered)
+		}
+		shot(t, ctx, "verify-altered-"+l.lang+"-phone")
+		setHash(t, ctx, claims)
+		waitJS(t, ctx, `document.getElementById('verdict').dataset.verdict === 'valid' && document.body.dataset.claims === 'checked'`,
+			"VALID again in "+l.lang)
 	}
 
 	// Without JavaScript: the registry's VALID, the claims not checked.
@@ -165,6 +191,10 @@ func TestVerifyPagePhone(t *testing.T) {
 	}
 	if banner := text(t, ctx, "#verdict"); !strings.Contains(banner, "REVOKED") || !strings.Contains(banner, "issued to the wrong person") {
 		t.Errorf("REVOKED banner says %q", banner)
+	}
+	// The officer's words as typed, in a language the page does not know.
+	if got := reasonShown(); got[0] != "issued to the wrong person" || got[1] != "" {
+		t.Errorf("REVOKED: reason %q with lang %q, want the officer's words with lang=\"\"", got[0], got[1])
 	}
 	shot(t, ctx, "verify-revoked-phone")
 

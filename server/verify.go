@@ -41,20 +41,96 @@ const (
 	checkSkipped = "not_checked"
 )
 
+// verifyCode names a reason or check detail the system writes, so that a
+// page can say it in its reader's language (the catalog key
+// "verify.code.<code>") while the English Reason and Detail stay what the
+// API and the offline verifier print. Codes are stable: a client may test
+// them.
+type verifyCode string
+
+// codeOfficer marks a reason an issuer's officer typed when revoking or
+// suspending: their own words, shown as typed and never translated.
+const codeOfficer verifyCode = "officer"
+
+// The codes of system-written reasons and check details; every one is in
+// verifyCodes, and so has a translation in each language.
+const (
+	// The registry's verdict and its own claims.
+	codeSuperseded            verifyCode = "superseded"
+	codeInRegistry            verifyCode = "in_registry"
+	codeKeyInWindow           verifyCode = "key_in_window"
+	codeKeyCompromised        verifyCode = "key_compromised"
+	codeKeyWindow             verifyCode = "key_window"
+	codeKeyUnknown            verifyCode = "key_unknown"
+	codeRegistryClaimsInvalid verifyCode = "registry_claims_invalid"
+
+	// The presented claims (the QR code's, or the PDF's).
+	codeClaimsAbsent         verifyCode = "claims_absent"
+	codeClaimsMatch          verifyCode = "claims_match"
+	codeClaimsKeyCompromised verifyCode = "claims_key_compromised"
+	codeClaimsKeyWindow      verifyCode = "claims_key_window"
+	codeClaimsUnknownKey     verifyCode = "claims_unknown_key"
+	codeClaimsBadSignature   verifyCode = "claims_bad_signature"
+	codeClaimsMalformed      verifyCode = "claims_malformed"
+	codeMismatchID           verifyCode = "claims_mismatch_id"
+	codeMismatchNumber       verifyCode = "claims_mismatch_number"
+	codeMismatchHolder       verifyCode = "claims_mismatch_holder"
+	codeMismatchHolderLatin  verifyCode = "claims_mismatch_holder_latin"
+	codeMismatchIssuer       verifyCode = "claims_mismatch_issuer"
+	codeMismatchSkill        verifyCode = "claims_mismatch_skill"
+	codeMismatchLevel        verifyCode = "claims_mismatch_level"
+	codeMismatchIssuedAt     verifyCode = "claims_mismatch_issued_at"
+	codeMismatchExpiry       verifyCode = "claims_mismatch_expiry"
+	codeMismatchStatusIndex  verifyCode = "claims_mismatch_status_index"
+
+	// An uploaded PDF (verify_upload.go).
+	codeStoredHashMatch        verifyCode = "stored_hash_match"
+	codeStoredHashUnknown      verifyCode = "stored_hash_unknown"
+	codePDFSigned              verifyCode = "pdf_signed"
+	codePDFNotPDF              verifyCode = "pdf_not_pdf"
+	codePDFUnreadable          verifyCode = "pdf_unreadable"
+	codePDFUnsigned            verifyCode = "pdf_unsigned"
+	codePDFSignatureMalformed  verifyCode = "pdf_signature_malformed"
+	codePDFSignatureBad        verifyCode = "pdf_signature_bad"
+	codePDFAltered             verifyCode = "pdf_altered"
+	codePDFChangedAfterSigning verifyCode = "pdf_changed_after_signing"
+	codePDFKeyUntrusted        verifyCode = "pdf_key_untrusted"
+	codePDFKeyWindow           verifyCode = "pdf_key_window"
+	codePDFKeyCompromised      verifyCode = "pdf_key_compromised"
+	codeSignedNotInRegistry    verifyCode = "signed_not_in_registry"
+	codeNoCertificate          verifyCode = "no_certificate"
+)
+
+// verifyCodes is every code the server writes for a reason or a check
+// detail, but codeOfficer: the list the catalogs must translate.
+var verifyCodes = []verifyCode{
+	codeSuperseded, codeInRegistry, codeKeyInWindow, codeKeyCompromised, codeKeyWindow, codeKeyUnknown,
+	codeRegistryClaimsInvalid,
+	codeClaimsAbsent, codeClaimsMatch, codeClaimsKeyCompromised, codeClaimsKeyWindow, codeClaimsUnknownKey,
+	codeClaimsBadSignature, codeClaimsMalformed,
+	codeMismatchID, codeMismatchNumber, codeMismatchHolder, codeMismatchHolderLatin, codeMismatchIssuer,
+	codeMismatchSkill, codeMismatchLevel, codeMismatchIssuedAt, codeMismatchExpiry, codeMismatchStatusIndex,
+	codeStoredHashMatch, codeStoredHashUnknown, codePDFSigned, codePDFNotPDF, codePDFUnreadable, codePDFUnsigned,
+	codePDFSignatureMalformed, codePDFSignatureBad, codePDFAltered, codePDFChangedAfterSigning,
+	codePDFKeyUntrusted, codePDFKeyWindow, codePDFKeyCompromised, codeSignedNotInRegistry, codeNoCertificate,
+}
+
 // verifyCheck is one check of a verification, reported on its own so the
 // page and the offline verifier can say which one failed.
 type verifyCheck struct {
-	Name   string `json:"name"` // registry, claims, signature, stored_hash, key
-	Result string `json:"result"`
-	Detail string `json:"detail,omitempty"`
+	Name   string     `json:"name"` // registry, claims, signature, stored_hash, key
+	Result string     `json:"result"`
+	Detail string     `json:"detail,omitempty"` // in English
+	Code   verifyCode `json:"code,omitempty"`   // Detail's code, for a translation
 }
 
 // verification is the answer of every verification route: the verdict,
 // why, the checks, and what the certificate certifies.
 type verification struct {
 	Verdict     string          `json:"verdict"`
-	Reason      string          `json:"reason,omitempty"` // the revocation's or suspension's reason, or what disagreed
-	Since       string          `json:"since,omitempty"`  // when the status took effect
+	Reason      string          `json:"reason,omitempty"`      // the revocation's or suspension's reason, or what disagreed
+	ReasonCode  verifyCode      `json:"reason_code,omitempty"` // codeOfficer for an officer's words, else the system reason's code
+	Since       string          `json:"since,omitempty"`       // when the status took effect
 	Checks      []verifyCheck   `json:"checks"`
 	Certificate *certView       `json:"certificate,omitempty"`
 	Credential  json.RawMessage `json:"credential,omitempty"` // the VC 2.0 / OB 3.0 credential as issued
@@ -267,115 +343,145 @@ func (s *Server) verifyCertificate(ctx context.Context, base string, rec store.V
 	}
 	out := verification{Certificate: &view, Credential: rec.Credential}
 	out.Checks = append(out.Checks, verifyCheck{Name: "registry", Result: checkPassed,
-		Detail: "found in the registry as " + rec.Status})
+		Detail: "found in the registry as " + rec.Status, Code: codeInRegistry})
 
 	// The registry's own claims: signed by a key that was compromised
 	// before the certificate was signed, they no longer prove anything.
-	if err := checkStoredSignature(r.keys, rec); err != nil {
-		out.Checks = append(out.Checks, verifyCheck{Name: "key", Result: checkFailed, Detail: err.Error()})
-		out.Verdict, out.Reason = VerdictAltered, "the issuer's signing key was compromised before this certificate was signed; ask the issuer for a re-issued certificate"
+	if code, err := checkStoredSignature(r.keys, rec); err != nil {
+		out.Checks = append(out.Checks, verifyCheck{Name: "key", Result: checkFailed, Detail: err.Error(), Code: code})
+		out.Verdict, out.Reason, out.ReasonCode = VerdictAltered, keyReasons[code], code
 		return out, nil
 	}
-	out.Checks = append(out.Checks, verifyCheck{Name: "key", Result: checkPassed, Detail: "signed within the key's window"})
+	out.Checks = append(out.Checks, verifyCheck{Name: "key", Result: checkPassed, Detail: "signed within the key's window",
+		Code: codeKeyInWindow})
 
 	if claims == "" {
 		out.Checks = append(out.Checks, verifyCheck{Name: "claims", Result: checkSkipped,
-			Detail: "no QR claims were presented; the registry alone was checked"})
-	} else if msg := compareClaims(r.keys, claims, rec); msg != "" {
-		out.Checks = append(out.Checks, verifyCheck{Name: "claims", Result: checkFailed, Detail: msg})
-		out.Verdict, out.Reason = VerdictAltered, msg
+			Detail: "no QR claims were presented; the registry alone was checked", Code: codeClaimsAbsent})
+	} else if code, msg := compareClaims(r.keys, claims, rec); msg != "" {
+		out.Checks = append(out.Checks, verifyCheck{Name: "claims", Result: checkFailed, Detail: msg, Code: code})
+		out.Verdict, out.Reason, out.ReasonCode = VerdictAltered, msg, code
 		return out, nil
 	} else {
 		out.Checks = append(out.Checks, verifyCheck{Name: "claims", Result: checkPassed,
-			Detail: "the QR's signed claims match the registry"})
+			Detail: "the QR's signed claims match the registry", Code: codeClaimsMatch})
 	}
-	out.Verdict, out.Reason, out.Since = registryVerdict(rec, s.cfg.Now())
+	out.Verdict, out.Reason, out.ReasonCode, out.Since = registryVerdict(rec, s.cfg.Now())
 	return out, nil
 }
 
-// registryVerdict is what the registry alone says of a certificate.
-func registryVerdict(rec store.VerifiedCertificate, now time.Time) (verdict, reason, since string) {
+// registryVerdict is what the registry alone says of a certificate, and
+// why: an officer's reason is theirs (codeOfficer).
+func registryVerdict(rec store.VerifiedCertificate, now time.Time) (verdict, reason string, code verifyCode, since string) {
+	officer := func(verdict string) (string, string, verifyCode, string) {
+		if rec.StatusReason == "" {
+			return verdict, "", "", rec.StatusAt
+		}
+		return verdict, rec.StatusReason, codeOfficer, rec.StatusAt
+	}
 	switch rec.Status {
 	case store.CertRevoked:
-		return VerdictRevoked, rec.StatusReason, rec.StatusAt
+		return officer(VerdictRevoked)
 	case store.CertSuperseded:
-		return VerdictRevoked, "replaced by a re-issued certificate", rec.StatusAt
+		return VerdictRevoked, "replaced by a re-issued certificate", codeSuperseded, rec.StatusAt
 	case store.CertSuspended:
-		return VerdictSuspended, rec.StatusReason, rec.StatusAt
+		return officer(VerdictSuspended)
 	}
 	if rec.ValidUntil != "" {
 		if until, err := time.Parse(time.RFC3339Nano, rec.ValidUntil); err == nil && !now.Before(until) {
-			return VerdictExpired, "", rec.ValidUntil
+			return VerdictExpired, "", "", rec.ValidUntil
 		}
 	}
-	return VerdictValid, "", ""
+	return VerdictValid, "", "", ""
 }
 
 // checkStoredSignature checks that the key which signed rec's claims could
-// sign at its issue time: known, in its window, not compromised by then.
-// The signature itself is the registry's own and is not recomputed.
-func checkStoredSignature(keys certs.KeySet, rec store.VerifiedCertificate) error {
+// sign at its issue time: known, in its window, not compromised by then;
+// if not, it says why and its code. The signature itself is the
+// registry's own and is not recomputed.
+func checkStoredSignature(keys certs.KeySet, rec store.VerifiedCertificate) (verifyCode, error) {
 	kid, err := certs.ClaimsKeyID(rec.Claims)
 	if err != nil {
-		return err
+		return codeRegistryClaimsInvalid, err
 	}
 	k, ok := keys.Key(kid)
 	if !ok {
-		return fmt.Errorf("signed by key %s, which is not in the key set", kid)
+		return codeKeyUnknown, fmt.Errorf("signed by key %s, which is not in the key set", kid)
 	}
 	issued, err := time.Parse(time.RFC3339Nano, rec.IssuedAt)
 	if err != nil {
-		return err
+		return codeRegistryClaimsInvalid, err
 	}
-	return k.CheckSignedAt(issued.Truncate(time.Second))
+	err = k.CheckSignedAt(issued.Truncate(time.Second))
+	switch {
+	case err == nil:
+		return "", nil
+	case errors.Is(err, certs.ErrKeyCompromised):
+		return codeKeyCompromised, err
+	}
+	return codeKeyWindow, err
+}
+
+// keyReasons are the reasons, by checkStoredSignature's code, why the
+// registry's own claims no longer prove a certificate.
+var keyReasons = map[verifyCode]string{
+	codeKeyCompromised:        "the issuer's signing key was compromised before this certificate was signed; ask the issuer for a re-issued certificate",
+	codeKeyWindow:             "this certificate was signed outside the period in which the issuer's key was in force; ask the issuer",
+	codeKeyUnknown:            "this certificate was signed with a key the issuer has not published; ask the issuer",
+	codeRegistryClaimsInvalid: "the registry's own signed data for this certificate cannot be verified; ask the issuer",
 }
 
 // compareClaims checks presented QR claims — their signature, then every
-// field against the registry — and says what is wrong, or "".
-func compareClaims(keys certs.KeySet, jws string, rec store.VerifiedCertificate) string {
+// field against the registry — and says what is wrong, with its code, or
+// "".
+func compareClaims(keys certs.KeySet, jws string, rec store.VerifiedCertificate) (verifyCode, string) {
 	got, _, err := certs.ParseClaims(jws, keys)
 	if err != nil {
-		return "the QR's signed claims do not verify: " + claimsProblem(err)
+		code, problem := claimsProblem(err)
+		return code, "the QR's signed claims do not verify: " + problem
 	}
 	want, _, err := certs.ParseClaims(rec.Claims, keys)
 	if err != nil {
-		return "the registry's claims do not verify: " + claimsProblem(err)
+		_, problem := claimsProblem(err)
+		return codeRegistryClaimsInvalid, "the registry's claims do not verify: " + problem
 	}
 	for _, f := range []struct {
 		name      string
+		code      verifyCode
 		got, want any
 	}{
-		{"certificate id", got.ID, rec.PublicID},
-		{"number", got.Number, want.Number},
-		{"holder's name", got.HolderName, want.HolderName},
-		{"holder's Latin name", got.HolderLatin, want.HolderLatin},
-		{"issuer", got.Issuer, want.Issuer},
-		{"skill", got.Skill, want.Skill},
-		{"level", got.Level, want.Level},
-		{"issue time", got.IssuedAt.Unix(), want.IssuedAt.Unix()},
-		{"expiry", got.Expires.Unix(), want.Expires.Unix()},
-		{"status index", got.StatusIndex, want.StatusIndex},
+		{"certificate id", codeMismatchID, got.ID, rec.PublicID},
+		{"number", codeMismatchNumber, got.Number, want.Number},
+		{"holder's name", codeMismatchHolder, got.HolderName, want.HolderName},
+		{"holder's Latin name", codeMismatchHolderLatin, got.HolderLatin, want.HolderLatin},
+		{"issuer", codeMismatchIssuer, got.Issuer, want.Issuer},
+		{"skill", codeMismatchSkill, got.Skill, want.Skill},
+		{"level", codeMismatchLevel, got.Level, want.Level},
+		{"issue time", codeMismatchIssuedAt, got.IssuedAt.Unix(), want.IssuedAt.Unix()},
+		{"expiry", codeMismatchExpiry, got.Expires.Unix(), want.Expires.Unix()},
+		{"status index", codeMismatchStatusIndex, got.StatusIndex, want.StatusIndex},
 	} {
 		if f.got != f.want {
-			return fmt.Sprintf("the QR's %s differs from the registry's", f.name)
+			return f.code, fmt.Sprintf("the QR's %s differs from the registry's", f.name)
 		}
 	}
-	return ""
+	return "", ""
 }
 
-// claimsProblem names why claims failed, without echoing them.
-func claimsProblem(err error) string {
+// claimsProblem names why presented claims failed, without echoing them,
+// with its code.
+func claimsProblem(err error) (verifyCode, string) {
 	switch {
 	case errors.Is(err, certs.ErrKeyCompromised):
-		return "signed by a key after its compromise"
+		return codeClaimsKeyCompromised, "signed by a key after its compromise"
 	case errors.Is(err, certs.ErrKeyWindow):
-		return "signed outside the key's validity window"
+		return codeClaimsKeyWindow, "signed outside the key's validity window"
 	case errors.Is(err, certs.ErrUnknownKey):
-		return "signed by an unknown key"
+		return codeClaimsUnknownKey, "signed by an unknown key"
 	case errors.Is(err, certs.ErrBadSignature):
-		return "the signature does not match the claims"
+		return codeClaimsBadSignature, "the signature does not match the claims"
 	}
-	return "malformed claims"
+	return codeClaimsMalformed, "malformed claims"
 }
 
 // certificateView describes rec with the names of what it refers to.

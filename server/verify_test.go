@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,37 @@ func (f *fixture) verify(id, claims string) verification {
 		f.t.Fatalf("verify %s: %d %s", id, r.Status, r.Body)
 	}
 	r.JSON(f.t, &v)
+	checkVerifyCodes(f.t, v)
 	return v
+}
+
+// checkVerifyCodes checks that a verification of the API names each of
+// its reasons and check details by a code a page can translate: one of
+// verifyCodes, or codeOfficer for an officer's reason.
+func checkVerifyCodes(t testing.TB, v verification) {
+	t.Helper()
+	known := func(c verifyCode) bool { return slices.Contains(verifyCodes, c) }
+	switch {
+	case v.Reason == "" && v.ReasonCode != "":
+		t.Errorf("reason code %q without a reason", v.ReasonCode)
+	case v.Reason != "" && v.ReasonCode != codeOfficer && !known(v.ReasonCode):
+		t.Errorf("reason %q has code %q, which is not in verifyCodes", v.Reason, v.ReasonCode)
+	}
+	for _, c := range v.Checks {
+		if !known(c.Code) || c.Detail == "" {
+			t.Errorf("check %s (%s): detail %q has code %q, which is not in verifyCodes", c.Name, c.Result, c.Detail, c.Code)
+		}
+	}
+}
+
+// checkCode returns the code of the check named name, or "".
+func checkCode(v verification, name string) verifyCode {
+	for _, c := range v.Checks {
+		if c.Name == name {
+			return c.Code
+		}
+	}
+	return ""
 }
 
 func (f *fixture) storedClaims(id string) string {
@@ -82,14 +113,21 @@ func TestVerifyVerdicts(t *testing.T) {
 		v.Certificate.Skill.En == "" || v.Certificate.Level.Name.En == "" || len(v.Certificate.Siblings) != 2 {
 		t.Fatalf("fresh certificate: %+v %+v", v, v.Certificate)
 	}
-	if c := v.Checks[len(v.Checks)-1]; c.Name != "claims" || c.Result != checkSkipped {
-		t.Errorf("without claims the claims check is %+v, want not checked", c)
+	if c := v.Checks[len(v.Checks)-1]; c.Name != "claims" || c.Result != checkSkipped || c.Code != codeClaimsAbsent {
+		t.Errorf("without claims the claims check is %+v, want not checked, %s", c, codeClaimsAbsent)
+	}
+	if got := [2]verifyCode{checkCode(v, "registry"), checkCode(v, "key")}; got != [2]verifyCode{codeInRegistry, codeKeyInWindow} {
+		t.Errorf("registry and key checks have codes %v, want %s and %s", got, codeInRegistry, codeKeyInWindow)
+	}
+	if v.Reason != "" || v.ReasonCode != "" {
+		t.Errorf("valid with reason %q (%s), want none", v.Reason, v.ReasonCode)
 	}
 	var cred certs.Credential
 	if err := json.Unmarshal(v.Credential, &cred); err != nil || len(cred.CredentialStatus) != 2 {
 		t.Errorf("credential: %v, status entries %+v", err, cred.CredentialStatus)
 	}
-	if v := f.verify(id, claims); v.Verdict != VerdictValid || v.Checks[len(v.Checks)-1].Result != checkPassed {
+	if v := f.verify(id, claims); v.Verdict != VerdictValid || v.Checks[len(v.Checks)-1].Result != checkPassed ||
+		checkCode(v, "claims") != codeClaimsMatch {
 		t.Errorf("with its own claims: %+v", v)
 	}
 
@@ -98,18 +136,23 @@ func TestVerifyVerdicts(t *testing.T) {
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","kid":"x","typ":"bkc"}`)) + "." + seg[1] + "."
 	payload, _ := base64.RawURLEncoding.DecodeString(seg[1])
 	edited := strings.Replace(string(payload), `"lv":"`, `"lv":"1`, 1)
-	for name, bad := range map[string]string{
-		"one character changed":   seg[0] + "." + seg[1] + "." + flipChar(seg[2]),
-		"payload edited":          seg[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(edited)) + "." + seg[2],
-		"alg none":                none,
-		"truncated":               claims[:len(claims)/2],
-		"another certificate's":   f.storedClaims(list[1].PublicID),
-		"garbage":                 "not a token",
-		"a stranger's key":        forgeClaims(t, f, claims),
-		"a status list as claims": string(f.do("GET", "/status/GD-TEST", asAnonymous, nil).Body),
+	for _, tc := range []struct {
+		name, claims string
+		code         verifyCode
+	}{
+		{"one character changed", seg[0] + "." + seg[1] + "." + flipChar(seg[2]), codeClaimsBadSignature},
+		{"payload edited", seg[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(edited)) + "." + seg[2], codeClaimsBadSignature},
+		{"alg none", none, codeClaimsMalformed},
+		{"truncated", claims[:len(claims)/2], codeClaimsMalformed},
+		{"another certificate's", f.storedClaims(list[1].PublicID), codeMismatchID},
+		{"garbage", "not a token", codeClaimsMalformed},
+		{"a stranger's key", forgeClaims(t, f, claims), codeClaimsUnknownKey},
+		{"a status list as claims", string(f.do("GET", "/status/GD-TEST", asAnonymous, nil).Body), codeClaimsMalformed},
 	} {
-		if v := f.verify(id, bad); v.Verdict != VerdictAltered || v.Reason == "" {
-			t.Errorf("%s: verdict %q (%s), want altered", name, v.Verdict, v.Reason)
+		v := f.verify(id, tc.claims)
+		if v.Verdict != VerdictAltered || v.Reason == "" || v.ReasonCode != tc.code || checkCode(v, "claims") != tc.code {
+			t.Errorf("%s: verdict %q (%s, %s), claims check %s; want altered, %s", tc.name, v.Verdict, v.Reason, v.ReasonCode,
+				checkCode(v, "claims"), tc.code)
 		}
 	}
 
@@ -123,15 +166,19 @@ func TestVerifyVerdicts(t *testing.T) {
 	}
 	status(list[1].PublicID, store.CertSuspended, "appeal pending")
 	status(list[2].PublicID, store.CertRevoked, "issued in error")
-	for _, tc := range []struct{ id, verdict, reason string }{
-		{list[1].PublicID, VerdictSuspended, "appeal pending"},
-		{list[2].PublicID, VerdictRevoked, "issued in error"},
-		{certs.NewCertificateID(), VerdictNotFound, ""},
-		{"../../etc/passwd", VerdictNotFound, ""},
+	for _, tc := range []struct {
+		id, verdict, reason string
+		code                verifyCode
+	}{
+		{list[1].PublicID, VerdictSuspended, "appeal pending", codeOfficer},
+		{list[2].PublicID, VerdictRevoked, "issued in error", codeOfficer},
+		{certs.NewCertificateID(), VerdictNotFound, "", ""},
+		{"../../etc/passwd", VerdictNotFound, "", ""},
 	} {
 		v := f.verify(tc.id, "")
-		if v.Verdict != tc.verdict || v.Reason != tc.reason || (tc.verdict != VerdictNotFound && v.Since == "") {
-			t.Errorf("%s: %q %q since %q, want %q %q", tc.id, v.Verdict, v.Reason, v.Since, tc.verdict, tc.reason)
+		if v.Verdict != tc.verdict || v.Reason != tc.reason || v.ReasonCode != tc.code || (tc.verdict != VerdictNotFound && v.Since == "") {
+			t.Errorf("%s: %q %q (%s) since %q, want %q %q (%s)", tc.id, v.Verdict, v.Reason, v.ReasonCode, v.Since,
+				tc.verdict, tc.reason, tc.code)
 		}
 	}
 	// A revoked certificate stays revoked even with genuine claims.
@@ -143,8 +190,85 @@ func TestVerifyVerdicts(t *testing.T) {
 		f.now.Add(-time.Minute).UTC().Format(storedTime), list[3].PublicID); err != nil {
 		t.Fatal(err)
 	}
-	if v := f.verify(list[3].PublicID, ""); v.Verdict != VerdictExpired {
-		t.Errorf("past its end of validity: %q", v.Verdict)
+	if v := f.verify(list[3].PublicID, ""); v.Verdict != VerdictExpired || v.ReasonCode != "" {
+		t.Errorf("past its end of validity: %q (reason %q, %s)", v.Verdict, v.Reason, v.ReasonCode)
+	}
+}
+
+// TestVerifyRegistryRecordBroken: when the registry's own record no
+// longer proves a certificate, the reason says why, in the key check's
+// code: claims that do not parse, or an issue time outside the key's
+// window.
+func TestVerifyRegistryRecordBroken(t *testing.T) {
+	f, list := verifyFixture(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, set string
+		arg       any
+		code      verifyCode
+	}{
+		{"claims garbled", "claims = ?", "not.a.jws", codeRegistryClaimsInvalid},
+		{"issued before the key existed", "issued_at = ?", "2001-01-01T00:00:00Z", codeKeyWindow},
+	} {
+		id := list[0].PublicID
+		if tc.code == codeKeyWindow {
+			id = list[1].PublicID
+		}
+		if _, err := f.db.ExecForTest(ctx, `UPDATE certificates SET `+tc.set+` WHERE public_id = ?`, tc.arg, id); err != nil {
+			t.Fatal(err)
+		}
+		v := f.verify(id, "")
+		if v.Verdict != VerdictAltered || v.ReasonCode != tc.code || v.Reason != keyReasons[tc.code] || checkCode(v, "key") != tc.code {
+			t.Errorf("%s: %q %q (%s), key check %s; want altered, %s", tc.name, v.Verdict, v.Reason, v.ReasonCode,
+				checkCode(v, "key"), tc.code)
+		}
+	}
+}
+
+// TestVerifySuperseded: a certificate replaced by a re-issue is revoked,
+// for a reason the system writes (superseded), and links its successor.
+func TestVerifySuperseded(t *testing.T) {
+	f, list := verifyFixture(t)
+	f.issue()
+	v := f.verify(list[0].PublicID, "")
+	if v.Verdict != VerdictRevoked || v.ReasonCode != codeSuperseded || v.Reason != "replaced by a re-issued certificate" ||
+		v.Since == "" || v.Certificate.ReplacedBy == "" {
+		t.Errorf("superseded: %q %q (%s) since %q, replaced by %q; want revoked (%s), with its successor", v.Verdict,
+			v.Reason, v.ReasonCode, v.Since, v.Certificate.ReplacedBy, codeSuperseded)
+	}
+}
+
+// TestVerifyClaimsCodes: claims signed with the issuer's own key that
+// disagree with the registry name the field that disagrees, or the key's
+// window they were signed outside of.
+func TestVerifyClaimsCodes(t *testing.T) {
+	f, list := verifyFixture(t)
+	id := list[0].PublicID
+	claims := f.storedClaims(id)
+	for _, tc := range []struct {
+		name string
+		edit func(c *certs.Claims)
+		code verifyCode
+	}{
+		{"id", func(c *certs.Claims) { c.ID = certs.NewCertificateID() }, codeMismatchID},
+		{"number", func(c *certs.Claims) { c.Number += "9" }, codeMismatchNumber},
+		{"holder", func(c *certs.Claims) { c.HolderName += "明" }, codeMismatchHolder},
+		{"holder in Latin letters", func(c *certs.Claims) { c.HolderLatin += " JR" }, codeMismatchHolderLatin},
+		{"issuer", func(c *certs.Claims) { c.Issuer += "X" }, codeMismatchIssuer},
+		{"skill", func(c *certs.Claims) { c.Skill += "X" }, codeMismatchSkill},
+		{"level", func(c *certs.Claims) { c.Level += "1" }, codeMismatchLevel},
+		{"issue time", func(c *certs.Claims) { c.IssuedAt = c.IssuedAt.Add(time.Minute) }, codeMismatchIssuedAt},
+		{"expiry", func(c *certs.Claims) { c.Expires = c.IssuedAt.AddDate(1, 0, 0) }, codeMismatchExpiry},
+		{"status index", func(c *certs.Claims) { c.StatusIndex++ }, codeMismatchStatusIndex},
+		{"signed before its key existed", func(c *certs.Claims) { c.IssuedAt = c.IssuedAt.AddDate(0, 0, -1) }, codeClaimsKeyWindow},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := f.verify(id, resignClaims(t, f, claims, tc.edit))
+			if v.Verdict != VerdictAltered || v.ReasonCode != tc.code || checkCode(v, "claims") != tc.code {
+				t.Errorf("verdict %q, reason %q (%s), claims check %s; want altered, %s", v.Verdict, v.Reason, v.ReasonCode,
+					checkCode(v, "claims"), tc.code)
+			}
+		})
 	}
 }
 
@@ -307,8 +431,9 @@ func TestKeyRotationAndCompromise(t *testing.T) {
 		if _, _, err := certs.ParseClaims(forged, f.keySet()); !errors.Is(err, certs.ErrKeyCompromised) {
 			t.Errorf("offline, claims signed after the compromise: %v", err)
 		}
-		if v := f.verify(certs.PeekClaimsID(forged), forged); v.Verdict != VerdictAltered {
-			t.Errorf("online, claims signed after the compromise: %q", v.Verdict)
+		if v := f.verify(certs.PeekClaimsID(forged), forged); v.Verdict != VerdictAltered || v.ReasonCode != codeClaimsKeyCompromised {
+			t.Errorf("online, claims signed after the compromise: %q (%s), want altered (%s)", v.Verdict, v.ReasonCode,
+				codeClaimsKeyCompromised)
 		}
 
 		// Leaked before the issue: the GD certificates no longer verify.
@@ -326,6 +451,10 @@ func TestKeyRotationAndCompromise(t *testing.T) {
 			if v.Verdict != want {
 				t.Errorf("%s (issuer %d) after a compromise before its issue: %q, want %q", c.Number, c.IssuerID, v.Verdict, want)
 			}
+			if want == VerdictAltered && (v.ReasonCode != codeKeyCompromised || checkCode(v, "key") != codeKeyCompromised) {
+				t.Errorf("%s after a compromise before its issue: reason %s, key check %s; want %s", c.Number, v.ReasonCode,
+					checkCode(v, "key"), codeKeyCompromised)
+			}
 		}
 	})
 }
@@ -333,6 +462,13 @@ func TestKeyRotationAndCompromise(t *testing.T) {
 // resignWithIssuerKey signs claims again, dated at, with the key that
 // signed them (opened with the master key): what a thief of that key does.
 func resignWithIssuerKey(t *testing.T, f *fixture, claims string, at time.Time) string {
+	t.Helper()
+	return resignClaims(t, f, claims, func(c *certs.Claims) { c.IssuedAt = at })
+}
+
+// resignClaims signs claims again, changed by edit, with the key that
+// signed them (opened with the master key).
+func resignClaims(t *testing.T, f *fixture, claims string, edit func(*certs.Claims)) string {
 	t.Helper()
 	kid, err := certs.ClaimsKeyID(claims)
 	if err != nil {
@@ -354,7 +490,7 @@ func resignWithIssuerKey(t *testing.T, f *fixture, claims string, at time.Time) 
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.IssuedAt = at
+		edit(&c)
 		out, err := certs.IssueClaims(c, key, kid)
 		if err != nil {
 			t.Fatal(err)
@@ -428,5 +564,30 @@ func TestVerifyRateLimit(t *testing.T) {
 	r := f.do("GET", "/api/v1/public/certificates/"+list[0].PublicID, asAnonymous, nil)
 	if r.Status != 429 || r.Header.Get("Retry-After") == "" {
 		t.Errorf("a real id after guessing: %d %v", r.Status, r.Header)
+	}
+}
+
+// TestVerifyCodesDocumented: the API description lists exactly the codes
+// of reasons and check details the server writes.
+func TestVerifyCodesDocumented(t *testing.T) {
+	doc := loadOpenAPI(t)
+	schema, err := resolvePointer(doc, "#/components/schemas/VerifyCode")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	enum, _ := schema.(map[string]any)["enum"].([]any)
+	for _, v := range enum {
+		s, _ := v.(string)
+		documented = append(documented, s)
+	}
+	var want []string
+	for _, c := range append([]verifyCode{codeOfficer}, verifyCodes...) {
+		want = append(want, string(c))
+	}
+	slices.Sort(documented)
+	slices.Sort(want)
+	if !slices.Equal(documented, want) {
+		t.Errorf("assets/openapi.json documents the codes %v, the server writes %v", documented, want)
 	}
 }

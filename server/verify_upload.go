@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -32,18 +33,19 @@ func (s *Server) checkPDF(ctx context.Context, base string, pdf []byte) (uploadR
 	}
 	chk := certs.VerifyPDF(pdf, r.keys)
 	rep := uploadReport{SHA256: chk.SHA256}
-	sig := verifyCheck{Name: "signature", Result: checkPassed, Detail: "signed by key " + chk.KID}
+	sig := verifyCheck{Name: "signature", Result: checkPassed, Detail: "signed by key " + chk.KID, Code: codePDFSigned}
 	if !chk.Valid() {
-		sig = verifyCheck{Name: "signature", Result: checkFailed, Detail: chk.Err().Error()}
+		sig = verifyCheck{Name: "signature", Result: checkFailed, Detail: chk.Err().Error(), Code: pdfProblem(chk.Err())}
 	}
 
 	// The registry's record: by the file's hash, or else by the id in
 	// the claims the file carries (an altered copy has another hash).
 	rec, err := s.db.CertificateBySHA256(ctx, chk.SHA256)
-	hash := verifyCheck{Name: "stored_hash", Result: checkPassed, Detail: "identical to the PDF the registry issued"}
+	hash := verifyCheck{Name: "stored_hash", Result: checkPassed, Detail: "identical to the PDF the registry issued",
+		Code: codeStoredHashMatch}
 	if apperr.CodeOf(err) == apperr.NotFound {
 		hash = verifyCheck{Name: "stored_hash", Result: checkFailed,
-			Detail: "the registry issued no PDF with this content"}
+			Detail: "the registry issued no PDF with this content", Code: codeStoredHashUnknown}
 		claims := chk.Claims()
 		if id := certs.PeekClaimsID(claims); id != "" {
 			rec, err = s.db.VerifyCertificate(ctx, id)
@@ -54,9 +56,11 @@ func (s *Server) checkPDF(ctx context.Context, base string, pdf []byte) (uploadR
 		rep.Verdict = VerdictNotFound
 		if chk.Valid() {
 			// Signed by a trusted key, yet not in the registry: never VALID.
-			rep.Verdict, rep.Reason = VerdictAltered, "signed, but the registry has no such certificate"
+			rep.Verdict, rep.Reason, rep.ReasonCode = VerdictAltered, "signed, but the registry has no such certificate",
+				codeSignedNotInRegistry
 		}
-		rep.Checks = []verifyCheck{hash, sig, {Name: "claims", Result: checkSkipped, Detail: "no certificate to compare with"}}
+		rep.Checks = []verifyCheck{hash, sig, {Name: "claims", Result: checkSkipped, Detail: "no certificate to compare with",
+			Code: codeNoCertificate}}
 		return rep, nil
 	case err != nil:
 		return uploadReport{}, err
@@ -66,17 +70,37 @@ func (s *Server) checkPDF(ctx context.Context, base string, pdf []byte) (uploadR
 	}
 	rep.Checks = append([]verifyCheck{hash, sig}, rep.Checks...)
 	if rep.Verdict != VerdictAltered && (hash.Result == checkFailed || sig.Result == checkFailed) {
-		rep.Verdict, rep.Reason, rep.Since = VerdictAltered, "the PDF is not the one the registry issued: "+
-			firstFailed(hash, sig), ""
+		// The reason is the first failed check's, whose code it takes.
+		failed := sig
+		if hash.Result == checkFailed {
+			failed = hash
+		}
+		rep.Verdict, rep.Reason, rep.ReasonCode, rep.Since = VerdictAltered,
+			"the PDF is not the one the registry issued: "+failed.Detail, failed.Code, ""
 	}
 	return rep, nil
 }
 
-func firstFailed(checks ...verifyCheck) string {
-	for _, c := range checks {
-		if c.Result == checkFailed {
-			return c.Detail
+// pdfProblem is the code of why VerifyPDF found a PDF not valid (err is
+// PDFCheck.Err).
+func pdfProblem(err error) verifyCode {
+	for _, p := range []struct {
+		err  error
+		code verifyCode
+	}{
+		{certs.ErrNotPDF, codePDFNotPDF},
+		{certs.ErrUnreadablePDF, codePDFUnreadable},
+		{certs.ErrUnsignedPDF, codePDFUnsigned},
+		{certs.ErrMalformedPDFSignature, codePDFSignatureMalformed},
+		{certs.ErrAlteredPDF, codePDFAltered},
+		{certs.ErrChangedAfterSigning, codePDFChangedAfterSigning},
+		{certs.ErrUntrustedPDFKey, codePDFKeyUntrusted},
+		{certs.ErrKeyWindow, codePDFKeyWindow},
+		{certs.ErrKeyCompromised, codePDFKeyCompromised},
+	} {
+		if errors.Is(err, p.err) {
+			return p.code
 		}
 	}
-	return ""
+	return codePDFSignatureBad // ErrBadPDFSignature, or a check not made
 }

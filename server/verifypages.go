@@ -54,12 +54,13 @@ type verifyPageData struct {
 // verifyResult is a verification as the page shows it: the verdict with
 // its sentence, the checks, and the certificate the registry holds.
 type verifyResult struct {
-	Verdict string
-	TextKey string // the catalog key of the verdict's sentence
-	Reason  string
-	Since   string // a date (UTC+8), for the sentence
-	Checks  []checkLine
-	Cert    *certPage
+	Verdict    string
+	TextKey    string // the catalog key of the verdict's sentence
+	Reason     string // in English, or as an officer typed it (ReasonCode codeOfficer)
+	ReasonCode verifyCode
+	Since      string // a date (UTC+8), for the sentence
+	Checks     []checkLine
+	Cert       *certPage
 }
 
 // checkLine is one check with the catalog key of its explanation.
@@ -201,7 +202,7 @@ func (s *Server) refuseCrossSite(c *gin.Context, d verifyPageData) bool {
 // uploaded PDF's report.
 func resultOf(v verification, upload bool) *verifyResult {
 	r := &verifyResult{Verdict: v.Verdict, TextKey: "verify.verdict." + v.Verdict + ".text", Reason: v.Reason,
-		Since: dateOf(v.Since)}
+		ReasonCode: v.ReasonCode, Since: dateOf(v.Since)}
 	if upload && v.Verdict == VerdictNotFound {
 		r.TextKey = "verify.verdict.not_found.upload.text"
 	}
@@ -228,6 +229,30 @@ func resultOf(v verification, upload bool) *verifyResult {
 		r.Cert = p
 	}
 	return r
+}
+
+// pageText is words a page shows in a language that may not be its own.
+type pageText struct {
+	Text string
+	// Lang is the language of Text when it is not the page's ("en"), or
+	// "" when it is; Typed: Text is as someone typed it, in a language
+	// the page does not know (lang="").
+	Lang  string
+	Typed bool
+}
+
+// Said is what a verification page shows for a reason or a check detail
+// with code and the API's English words: the page language's words for
+// the code (verify.code.<code>), or the English when the code has none;
+// an officer's reason as they typed it.
+func (p pageData) Said(code verifyCode, english string) pageText {
+	if code == codeOfficer {
+		return pageText{Text: english, Typed: true}
+	}
+	if msg, ok := p.cat["verify.code."+string(code)]; ok && code != "" {
+		return pageText{Text: msg}
+	}
+	return pageText{Text: english, Lang: "en"}
 }
 
 // dateOf is the calendar date of a stored time in the Greater Bay Area

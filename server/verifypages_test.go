@@ -5,16 +5,24 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"html"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"bayskills/assets"
 	"bayskills/certs"
 	"bayskills/store"
 )
@@ -130,12 +138,19 @@ func TestVerifyPageVerdicts(t *testing.T) {
 		{"revoked", func(t *testing.T, f *fixture, c store.VerifiedCertificate) {
 			setStatus(t, f, c.PublicID, "revoked", "obtained by impersonation")
 		}, VerdictRevoked, "REVOKED", func(store.VerifiedCertificate) []string {
-			return []string{"Reason: obtained by impersonation", "The issuer revoked this certificate on 20"}
+			// The officer's words, in a language the page does not know.
+			return []string{`Reason: <span lang="">obtained by impersonation</span>`, "The issuer revoked this certificate on 20"}
+		}},
+		{"superseded", func(t *testing.T, f *fixture, c store.VerifiedCertificate) {
+			f.issue()
+		}, VerdictRevoked, "REVOKED", func(store.VerifiedCertificate) []string {
+			return []string{"Reason: <span>A re-issued certificate replaces this one.</span>", "The issuer revoked this certificate on 20",
+				"A re-issued certificate replaces this one: see it"}
 		}},
 		{"suspended", func(t *testing.T, f *fixture, c store.VerifiedCertificate) {
 			setStatus(t, f, c.PublicID, "suspended", "checking an appeal")
 		}, VerdictSuspended, "SUSPENDED", func(store.VerifiedCertificate) []string {
-			return []string{"Reason: checking an appeal", "The issuer suspended this certificate on"}
+			return []string{`Reason: <span lang="">checking an appeal</span>`, "The issuer suspended this certificate on"}
 		}},
 		{"expired", func(t *testing.T, f *fixture, c store.VerifiedCertificate) {
 			f.now = f.now.AddDate(1, 1, 0)
@@ -149,7 +164,8 @@ func TestVerifyPageVerdicts(t *testing.T) {
 				t.Fatalf("rotate = %d: %s", r.Status, r.Body)
 			}
 		}, VerdictAltered, "ALTERED", func(store.VerifiedCertificate) []string {
-			return []string{"Reason: <span lang=\"en\">the issuer&#39;s signing key was compromised", `data-check="key" data-result="failed"`}
+			return []string{"Reason: <span>The issuer&#39;s signing key had been compromised before this certificate was signed.",
+				`data-check="key" data-result="failed"`}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -250,11 +266,12 @@ func TestVerifyClaimsAltered(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, claims, verdict, result, reason string
+		code                                  verifyCode
 	}{
-		{"genuine", cert.Claims, VerdictValid, checkPassed, ""},
-		{"one character changed", string(tampered), VerdictAltered, checkFailed, "do not verify"},
-		{"alg none", algNone, VerdictAltered, checkFailed, "do not verify"},
-		{"another certificate's", sibling.Claims, VerdictAltered, checkFailed, "certificate id differs"},
+		{"genuine", cert.Claims, VerdictValid, checkPassed, "", ""},
+		{"one character changed", string(tampered), VerdictAltered, checkFailed, "do not verify", codeClaimsBadSignature},
+		{"alg none", algNone, VerdictAltered, checkFailed, "do not verify", codeClaimsMalformed},
+		{"another certificate's", sibling.Claims, VerdictAltered, checkFailed, "certificate id differs", codeMismatchID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := f.do("POST", "/api/v1/public/certificates/"+cert.PublicID+"/claims", asAnonymous, claimsBody{Claims: tc.claims})
@@ -269,8 +286,9 @@ func TestVerifyClaimsAltered(t *testing.T) {
 					claims = c
 				}
 			}
-			if claims.Result != tc.result || !strings.Contains(v.Reason, tc.reason) {
-				t.Errorf("claims check %+v, reason %q; want %s and a reason with %q", claims, v.Reason, tc.result, tc.reason)
+			if claims.Result != tc.result || !strings.Contains(v.Reason, tc.reason) || v.ReasonCode != tc.code {
+				t.Errorf("claims check %+v, reason %q (%s); want %s and a reason with %q (%s)", claims, v.Reason, v.ReasonCode,
+					tc.result, tc.reason, tc.code)
 			}
 		})
 	}
@@ -373,6 +391,21 @@ func TestVerifyPageLanguage(t *testing.T) {
 	}
 }
 
+// uploadForm posts the upload form with data as its file (none if nil),
+// as a browser on this site would, to /verify/upload + query.
+func (f *fixture) uploadForm(data []byte, query string) response {
+	f.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	if data != nil {
+		part, _ := w.CreateFormFile("file", "certificate.pdf")
+		part.Write(data)
+	}
+	w.Close()
+	return f.page("POST", "/verify/upload"+query, body.Bytes(), map[string]string{"Content-Type": w.FormDataContentType(),
+		"Origin": "http://example.com"})
+}
+
 // TestVerifyUploadForm: the upload form reports on a PDF check by check,
 // then its verdict; without a file it asks for one.
 func TestVerifyUploadForm(t *testing.T) {
@@ -382,17 +415,7 @@ func TestVerifyUploadForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	upload := func(data []byte) response {
-		var body bytes.Buffer
-		w := multipart.NewWriter(&body)
-		if data != nil {
-			part, _ := w.CreateFormFile("file", "certificate.pdf")
-			part.Write(data)
-		}
-		w.Close()
-		return f.page("POST", "/verify/upload", body.Bytes(), map[string]string{"Content-Type": w.FormDataContentType(),
-			"Origin": "http://example.com"})
-	}
+	upload := func(data []byte) response { return f.uploadForm(data, "") }
 	r := upload(pdf)
 	checkVerifyPage(t, r, 200, VerdictValid, "VALID")
 	for _, name := range []string{"stored_hash", "signature", "registry", "key"} {
@@ -432,5 +455,222 @@ func TestVerifyPageWeight(t *testing.T) {
 	t.Logf("page %d bytes, with its static files %d bytes", len(r.Body), total)
 	if total > 50_000 {
 		t.Errorf("the verification page weighs %d bytes, want under 50 KB", total)
+	}
+}
+
+// TestVerifyPageReasonsTranslated: the reasons and check details the
+// system writes are in the page's language, the officer's as typed.
+func TestVerifyPageReasonsTranslated(t *testing.T) {
+	for _, tc := range []struct {
+		name, lang string
+		change     func(t *testing.T, f *fixture, cert store.VerifiedCertificate)
+		upload     func(pdf []byte) []byte // the PDF uploaded, or nil for the certificate's page
+		reason     verifyCode
+		details    []verifyCode // of failed checks, shown too
+		typed      string       // the officer's reason
+	}{
+		{name: "key compromised", lang: "zh-Hant", change: func(t *testing.T, f *fixture, c store.VerifiedCertificate) {
+			r := f.do("POST", f.path("/api/v1/issuers/%d/keys/rotate", "issuer:AZ"), asAdmin, map[string]any{
+				"compromised_at": f.now.Add(-time.Hour).UTC().Format(time.RFC3339), "reason": "key leaked"})
+			if r.Status != 200 {
+				t.Fatalf("rotate = %d: %s", r.Status, r.Body)
+			}
+		}, reason: codeKeyCompromised, details: []verifyCode{codeKeyCompromised}},
+		{name: "superseded", lang: "zh-Hans", change: func(t *testing.T, f *fixture, c store.VerifiedCertificate) { f.issue() },
+			reason: codeSuperseded},
+		{name: "superseded", lang: "pt", change: func(t *testing.T, f *fixture, c store.VerifiedCertificate) { f.issue() },
+			reason: codeSuperseded},
+		{name: "revoked by an officer", lang: "zh-Hant", change: func(t *testing.T, f *fixture, c store.VerifiedCertificate) {
+			setStatus(t, f, c.PublicID, "revoked", "obtained by impersonation")
+		}, reason: codeOfficer, typed: "obtained by impersonation"},
+		{name: "PDF changed after signing", lang: "zh-Hant", upload: func(pdf []byte) []byte {
+			return append(bytes.Clone(pdf), "% appended\n"...)
+		}, reason: codeStoredHashUnknown, details: []verifyCode{codeStoredHashUnknown, codePDFChangedAfterSigning}},
+	} {
+		t.Run(tc.name+" in "+tc.lang, func(t *testing.T) {
+			f := newFixture(t)
+			cert := verifyPagesSetup(t, f)
+			if tc.change != nil {
+				tc.change(t, f, cert)
+			}
+			// What the API says in English, and the page in tc.lang.
+			var v verification
+			var r response
+			if tc.upload != nil {
+				pdf, err := f.db.CertificatePDF(context.Background(), cert.PublicID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var rep uploadReport
+				f.upload("/api/v1/public/verify-pdf", asAnonymous, "application/pdf", tc.upload(pdf)).JSON(t, &rep)
+				v = rep.verification
+				r = f.uploadForm(tc.upload(pdf), "?lang="+tc.lang)
+			} else {
+				v = f.verify(cert.PublicID, "")
+				r = f.page("GET", "/v/"+cert.PublicID+"?lang="+tc.lang, nil, nil)
+			}
+			if v.ReasonCode != tc.reason {
+				t.Fatalf("the API's reason %q has code %q, want %s", v.Reason, v.ReasonCode, tc.reason)
+			}
+			page := visible(r.Body)
+			if r.Status != 200 || !strings.Contains(page, `<html lang="`+tc.lang+`">`) {
+				t.Fatalf("status %d, not in %s: %s", r.Status, tc.lang, page)
+			}
+			cat, en := f.srv.pages.catalogs[tc.lang], f.srv.pages.catalogs["en"]
+			says := func(code verifyCode) string { return html.EscapeString(cat["verify.code."+string(code)]) }
+			if tc.typed != "" {
+				if want := `<span lang="">` + html.EscapeString(tc.typed) + `</span>`; !strings.Contains(page, want) {
+					t.Errorf("the page lacks the officer's reason as typed, %s", want)
+				}
+				return
+			}
+			if says(tc.reason) == "" || cat["verify.code."+string(tc.reason)] == en["verify.code."+string(tc.reason)] {
+				t.Fatalf("%s has no %s words for %s", tc.lang, tc.lang, tc.reason)
+			}
+			if want := cat["verify.reason"] + " <span>" + says(tc.reason) + "</span>"; !strings.Contains(page, want) {
+				t.Errorf("the page lacks the translated reason %s", want)
+			}
+			for _, code := range tc.details {
+				if want := `<span class="detail">` + says(code) + `</span>`; !strings.Contains(page, want) {
+					t.Errorf("the page lacks the translated detail %s", want)
+				}
+			}
+			// None of the API's English shows.
+			shown := []string{v.Reason}
+			for _, c := range v.Checks {
+				shown = append(shown, c.Detail)
+			}
+			for _, english := range shown {
+				if strings.Contains(page, html.EscapeString(english)) {
+					t.Errorf("the %s page shows the English %q", tc.lang, english)
+				}
+			}
+			for _, english := range []string{`<span lang="en">`, `<span class="detail" lang="en">`} {
+				if strings.Contains(page, english) {
+					t.Errorf("the %s page shows a reason or detail in English (%s)", tc.lang, english)
+				}
+			}
+		})
+	}
+}
+
+// TestVerifyPageUntranslatedCode: a code the catalog has no words for
+// shows the API's English, marked as English.
+func TestVerifyPageUntranslatedCode(t *testing.T) {
+	ps, err := loadPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	err = ps.pages["verify"].ExecuteTemplate(&buf, "base", pageData{Lang: "zh-Hant", Langs: pageLangs,
+		cat: ps.catalogs["zh-Hant"], en: ps.catalogs["en"], Data: verifyPageData{ID: "x", Result: &verifyResult{
+			Verdict: VerdictAltered, TextKey: "verify.verdict.altered.text", Reason: "a new reason", ReasonCode: "new_reason",
+			Checks: []checkLine{{verifyCheck{Name: "claims", Result: checkFailed, Detail: "a new detail", Code: "new_detail"},
+				"verify.check.claims.failed"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`原因： <span lang="en">a new reason</span>`, `<span class="detail" lang="en">a new detail</span>`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+}
+
+// TestVerifyCodesTranslated: the four verification catalogs have the same
+// keys, and words for every code the server writes (verifyCodes) and no
+// other; every code constant is in verifyCodes.
+func TestVerifyCodesTranslated(t *testing.T) {
+	seen := map[verifyCode]bool{}
+	for _, c := range verifyCodes {
+		if seen[c] || c == "" || c == codeOfficer {
+			t.Errorf("code %q is empty, listed twice or the officer's", c)
+		}
+		seen[c] = true
+	}
+	var enKeys []string
+	for _, l := range pageLangs {
+		file := "web/i18n/verify." + l.Code + ".json"
+		raw, err := assets.Web.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat := map[string]string{}
+		if err := json.Unmarshal(raw, &cat); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		keys := slices.Sorted(maps.Keys(cat))
+		if l.Code == "en" {
+			enKeys = keys
+		} else {
+			for _, k := range enKeys {
+				if _, ok := cat[k]; !ok {
+					t.Errorf("%s lacks %s, which the English catalog has", file, k)
+				}
+			}
+			for _, k := range keys {
+				if !slices.Contains(enKeys, k) {
+					t.Errorf("%s has %s, which the English catalog lacks", file, k)
+				}
+			}
+		}
+		for _, c := range verifyCodes {
+			if strings.TrimSpace(cat["verify.code."+string(c)]) == "" {
+				t.Errorf("%s has no words for the code %s", file, c)
+			}
+		}
+		for _, k := range keys {
+			if code, ok := strings.CutPrefix(k, "verify.code."); ok && !seen[verifyCode(code)] {
+				t.Errorf("%s translates %s, which the server never writes", file, k)
+			}
+		}
+	}
+	if len(enKeys) == 0 || pageLangs[0].Code != "en" {
+		t.Fatalf("no English catalog first in %v", pageLangs)
+	}
+
+	// Every constant of type verifyCode in the package is listed.
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var consts int
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range file.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "verifyCode" {
+					continue
+				}
+				for _, v := range vs.Values {
+					lit, ok := v.(*ast.BasicLit)
+					code, err := strconv.Unquote(lit.Value)
+					if !ok || err != nil {
+						t.Errorf("%s: a verifyCode constant that is not a string literal", fset.Position(v.Pos()))
+						continue
+					}
+					consts++
+					if verifyCode(code) != codeOfficer && !seen[verifyCode(code)] {
+						t.Errorf("%s: code %q is not in verifyCodes, so nothing makes the catalogs translate it",
+							fset.Position(v.Pos()), code)
+					}
+				}
+			}
+		}
+	}
+	if consts != len(verifyCodes)+1 {
+		t.Errorf("%d verifyCode constants, want the %d of verifyCodes and codeOfficer", consts, len(verifyCodes))
 	}
 }

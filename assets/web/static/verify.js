@@ -20,8 +20,19 @@
     var e = document.createElement(tag);
     if (cls) e.className = cls;
     if (text) e.textContent = text;
-    if (lang) e.lang = lang;
+    if (lang !== undefined) e.setAttribute('lang', lang);
     return e;
+  }
+
+  // said is a reason or check detail of the API as the page shows it, as
+  // the server renders it: the catalog's words for its code, else the
+  // API's English; an officer's reason as typed, in a language the page
+  // does not know (lang="").
+  function said(cls, code, english) {
+    if (code === 'officer') return el('span', cls, english, '');
+    var key = 'verify.code.' + code;
+    if (code && Object.prototype.hasOwnProperty.call(catalog, key)) return el('span', cls, catalog[key]);
+    return el('span', cls, english, 'en');
   }
 
   var drop = document.querySelector('.drop');
@@ -58,10 +69,8 @@
     var key = 'verify.verdict.' + v.verdict + '.text';
     sec.appendChild(el('p', 'says', v.since ? t(key, day(v.since)) : t(key)));
     if (v.reason) {
-      // The registry's words for what disagrees are English; an officer's
-      // reason is in whatever language they wrote it.
       var p = el('p', 'reason', t('verify.reason') + ' ');
-      p.appendChild(el('span', '', v.reason, v.verdict === 'altered' ? 'en' : ''));
+      p.appendChild(said('', v.reason_code, v.reason));
       sec.appendChild(p);
     }
   }
@@ -77,7 +86,7 @@
     li.appendChild(el('span', 'why', why || t('verify.check.' + c.name + '.' + c.result, undefined, c.detail)));
     if (c.result === 'failed' && c.detail) {
       li.appendChild(document.createTextNode(' '));
-      li.appendChild(el('span', 'detail', c.detail, 'en'));
+      li.appendChild(said('detail', c.code, c.detail));
     }
     return li;
   }
