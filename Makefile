@@ -29,7 +29,7 @@ vet:
 fuzz:
 	FUZZTIME=$(FUZZTIME) JOBS=$(FUZZJOBS) GO=$(GO) tools/fuzz.sh
 
-## bench: every Go benchmark, both load tools and the page weights; rewrites the generated tables in BENCHMARKS.md (30+ min; BENCH_QUICK=1: ≈ 3–5 min, labelled "Quick run")
+## bench: every Go benchmark, the load tools, the soak run and the page weights; rewrites the generated tables in BENCHMARKS.md (40+ min; BENCH_QUICK=1: ≈ 5–6 min, labelled "Quick run")
 bench: build
 	$(GO) run ./tools/benchreport --go $(GO) --bin $(BIN) --out bench.out $(if $(filter 1,$(BENCH_QUICK)),--quick)
 

@@ -1,7 +1,8 @@
 // Command benchreport runs every benchmark of the repository — the Go
 // benchmarks, the mark-ingest load tool (tools/loadmarks), the verification
-// load tool (tools/verifybench) and the page-weight tests — and rewrites the
-// generated tables of BENCHMARKS.md, between marker comments such as
+// load tool (tools/verifybench), the soak run (tools/soak) and the
+// page-weight tests — and rewrites the generated tables of BENCHMARKS.md,
+// between marker comments such as
 //
 //	<!-- bench:mark-ingest -->
 //	…
@@ -14,8 +15,8 @@
 // Every command's output is kept in --out (one .txt and one .json a
 // command), so the tables can be rendered again from it without measuring:
 //
-//	make build && go run ./tools/benchreport --bin bin/bayskills           # the full run, 30+ minutes
-//	make build && go run ./tools/benchreport --bin bin/bayskills --quick   # fewer, smaller runs, ≈ 5 minutes
+//	make build && go run ./tools/benchreport --bin bin/bayskills           # the full run, 40+ minutes
+//	make build && go run ./tools/benchreport --bin bin/bayskills --quick   # fewer, smaller runs, ≈ 6 minutes
 //	go run ./tools/benchreport --render-only                               # tables again from bench.out
 package main
 
@@ -67,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fl.StringVar(&cfg.bin, "bin", "bin/bayskills", "the bayskills binary the load tools start (make build)")
 	fl.StringVar(&cfg.out, "out", "bench.out", "directory for every command's output")
 	fl.StringVar(&cfg.doc, "doc", "BENCHMARKS.md", "the file whose marked tables are rewritten")
-	fl.BoolVar(&cfg.quick, "quick", getenv("BENCH_QUICK") == "1", "fewer and smaller runs (≈ 5 minutes), labelled quick in the tables")
+	fl.BoolVar(&cfg.quick, "quick", getenv("BENCH_QUICK") == "1", "fewer and smaller runs (≈ 6 minutes), labelled quick in the tables")
 	fl.BoolVar(&cfg.renderOnly, "render-only", false, "measure nothing: render the tables from the outputs in --out")
 	only := fl.String("only", "", "comma-separated blocks to measure and rewrite (default all): "+strings.Join(blockKeys(), ","))
 	if err := fl.Parse(args); err != nil {
@@ -155,6 +156,7 @@ type sizes struct {
 	rates      []int
 	loadRuns   int
 	verifyArgs []string
+	soakArgs   []string
 	pageRuns   int
 }
 
@@ -169,6 +171,7 @@ func sizesOf(quick bool) sizes {
 			rates:      []int{2000},
 			loadRuns:   3,
 			verifyArgs: []string{"--certs", "50000", "--duration", "5s", "--warmup", "3s"},
+			soakArgs:   []string{"--duration", "1m", "--interval", "10s"},
 			pageRuns:   3,
 		}
 	}
@@ -180,6 +183,7 @@ func sizesOf(quick bool) sizes {
 		bigCerts:   10000,
 		rates:      []int{2000, 4000, 6000, 10000},
 		loadRuns:   3,
+		soakArgs:   []string{"--duration", "10m"},
 		pageRuns:   3,
 	}
 }
@@ -225,6 +229,9 @@ func measurements(cfg config, found map[string][]string) []measurement {
 	verifybench := filepath.Join(cfg.out, "verifybench")
 	ms = append(ms, measurement{key: "verifybench", build: []string{cfg.goCmd, "build", "-o", verifybench, "./tools/verifybench"},
 		argv: append([]string{verifybench, "--bin", cfg.bin, "--json"}, s.verifyArgs...)})
+	soak := filepath.Join(cfg.out, "soak")
+	ms = append(ms, measurement{key: "soak", build: []string{cfg.goCmd, "build", "-o", soak, "./tools/soak"},
+		argv: append([]string{soak, "--bin", cfg.bin, "--json"}, s.soakArgs...)})
 	runs := strconv.Itoa(s.pageRuns)
 	ms = append(ms,
 		measurement{key: "page-tablet", argv: []string{cfg.goCmd, "test", "-count", runs, "-run", "^TestTabletOfflineMarks$", "-v", "./e2e"}},
@@ -761,6 +768,7 @@ func blocks() []block {
 		{"page-weight", oneOf("page-tablet", "page-verify"), renderPageWeight},
 		{"certificate-batch", oneOf("issue", "issue-big", "certs"), renderCertificates},
 		{"verification-lookups", oneOf("verifybench", "certs"), renderVerification},
+		{"soak", oneOf("soak"), renderSoak},
 		{"other", otherRuns, renderOther},
 	}
 }
@@ -1330,6 +1338,211 @@ func renderVerification(r *results) (string, error) {
 	}
 	b.WriteString("\n**Offline checks** (rows of the `certs` run: verifying a signed certificate PDF, signing a status list):\n\n" +
 		r.commands("certs") + "\n" + t)
+	return b.String(), nil
+}
+
+// soakRun is the JSON line of tools/soak.
+type soakRun struct {
+	Machine  string  `json:"machine"`
+	Duration float64 `json:"duration_s"`
+	Interval float64 `json:"interval_s"`
+	Setup    struct {
+		Skills          int `json:"skills"`
+		Judges          int `json:"judges"`
+		EntriesPerSkill int `json:"entries_per_skill"`
+		AspectsPerSkill int `json:"aspects_per_skill"`
+		Pairs           int `json:"pairs"`
+		Batch           int `json:"batch"`
+		Certificates    int `json:"certificates"`
+	} `json:"setup"`
+	Workloads []struct {
+		Name     string  `json:"name"`
+		What     string  `json:"what"`
+		Offered  float64 `json:"offered_per_s"`
+		Requests int     `json:"requests"`
+		Errors   int     `json:"errors"`
+		P50      float64 `json:"p50_ms"`
+		P99      float64 `json:"p99_ms"`
+		Max      float64 `json:"max_ms"`
+	} `json:"workloads"`
+	Samples []struct {
+		At         float64 `json:"at_s"`
+		RSSKB      int64   `json:"rss_kb"`
+		AnonKB     int64   `json:"anon_kb"`
+		Threads    int     `json:"threads"`
+		FDs        int     `json:"fds"`
+		Sockets    int     `json:"sockets"`
+		DBBytes    int64   `json:"db_bytes"`
+		WALBytes   int64   `json:"wal_bytes"`
+		CPUPercent float64 `json:"cpu_pct"`
+		Workloads  []struct {
+			Name     string  `json:"name"`
+			Requests int     `json:"requests"`
+			Errors   int     `json:"errors"`
+			P50      float64 `json:"p50_ms"`
+			P99      float64 `json:"p99_ms"`
+		} `json:"workloads"`
+	} `json:"samples"`
+	Marks struct {
+		Acked    int64 `json:"acked"`
+		First    int64 `json:"first"`
+		Rescored int64 `json:"rescored"`
+		Resent   int64 `json:"resent"`
+		Repeated int64 `json:"repeated"`
+	} `json:"marks"`
+	Readback struct {
+		Checked    int `json:"checked"`
+		Mismatches int `json:"mismatches"`
+		Expected   int `json:"expected"`
+		Stored     int `json:"stored"`
+	} `json:"readback"`
+	StopSeconds float64 `json:"stop_s"`
+	StopError   string  `json:"stop_error"`
+	AuditOK     bool    `json:"audit_ok"`
+	Audit       string  `json:"audit"`
+	Growth      struct {
+		From         float64 `json:"from_s"`
+		To           float64 `json:"to_s"`
+		RSSKB        int64   `json:"rss_kb"`
+		RSSKBPerMin  float64 `json:"rss_kb_per_min"`
+		AnonKB       int64   `json:"anon_kb"`
+		AnonKBPerMin float64 `json:"anon_kb_per_min"`
+		AnonLowAt    float64 `json:"anon_low_at_s"`
+		AnonFromLow  int64   `json:"anon_from_low_kb"`
+		AnonPerReq   float64 `json:"anon_bytes_per_request"`
+		Requests     int     `json:"requests"`
+		ThreadsFirst int     `json:"threads_first"`
+		ThreadsLast  int     `json:"threads_last"`
+		ThreadsMax   int     `json:"threads_max"`
+		FDsFirst     int     `json:"fds_first"`
+		FDsLast      int     `json:"fds_last"`
+		FDsMax       int     `json:"fds_max"`
+		DBBytes      int64   `json:"db_bytes"`
+		MarksAcked   int64   `json:"marks_acked"`
+		DBPerMark    float64 `json:"db_bytes_per_mark"`
+	} `json:"growth"`
+	Bounds struct {
+		MaxAnonGrowthKB int64 `json:"max_anon_growth_kb"`
+	} `json:"bounds"`
+	Verdict  string   `json:"verdict"`
+	Failures []string `json:"failures"`
+}
+
+// clock writes seconds since a start as m:ss.
+func clock(seconds float64) string {
+	s := int(math.Round(seconds))
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// span writes a whole number of seconds as minutes where it is some.
+func span(seconds float64) string {
+	s := int(math.Round(seconds))
+	if s >= 60 && s%60 == 0 {
+		return fmt.Sprintf("%d min", s/60)
+	}
+	return fmt.Sprintf("%d s", s)
+}
+
+// mib writes KiB as MiB, signed when asked.
+func mib(kb int64, signed bool) string {
+	if signed {
+		return fmt.Sprintf("%+.1f MiB", float64(kb)/1024)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(kb)/1024)
+}
+
+func renderSoak(r *results) (string, error) {
+	h, err := r.header("soak")
+	if err != nil {
+		return "", err
+	}
+	runs := jsonLines[soakRun](r.outputs["soak"], "soak")
+	if len(runs) == 0 || len(runs[0].Samples) == 0 {
+		return "", errors.New("tools/soak printed no results")
+	}
+	v := runs[len(runs)-1]
+	var b strings.Builder
+	b.WriteString(h + "\n")
+	s := v.Setup
+	fmt.Fprintf(&b, "Load for %s against the real binary with the demo event (%d certificates) and a generated event of %d skills, %d judges, "+
+		"%d competitors and %d aspects a skill (%s distinct marks, which the judges mark and then re-score over and over, in batches of %d). "+
+		"The tool's own line: %s.\n\n",
+		span(v.Duration), s.Certificates, s.Skills, s.Judges, s.EntriesPerSkill, s.AspectsPerSkill, group(strconv.Itoa(s.Pairs)), s.Batch,
+		strings.TrimSuffix(strings.TrimPrefix(v.Machine, "machine: "), "\n"))
+	b.WriteString(r.commands("soak") + "\n")
+
+	b.WriteString("| workload | what | offered/s | answered/s | requests | p50 | p99 | max | errors |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	errs, requests := 0, 0
+	for _, w := range v.Workloads {
+		errs, requests = errs+w.Errors, requests+w.Requests
+		fmt.Fprintf(&b, "| %s | %s | %.1f | %.1f | %s | %s | %s | %s | %d |\n", w.Name, w.What, w.Offered,
+			float64(w.Requests)/v.Duration, group(strconv.Itoa(w.Requests)), millis(w.P50), millis(w.P99), millis(w.Max), w.Errors)
+	}
+
+	fmt.Fprintf(&b, "\n**Every %s** (requests/s, p50 / p99; a request's latency counts from when it was due; the first interval is the warm-up):\n\n",
+		span(v.Interval))
+	head := []string{"at"}
+	align := []string{"---:"}
+	for _, w := range v.Samples[0].Workloads {
+		head, align = append(head, w.Name), append(align, "---:")
+	}
+	head = append(head, "errors", "RSS (anonymous)", "threads", "fds (sockets)", "db + WAL", "server CPU")
+	align = append(align, "---:", "---:", "---:", "---:", "---:", "---:")
+	var rows [][]string
+	prev := 0.0
+	for i, smp := range v.Samples {
+		at := clock(smp.At)
+		if i == 0 {
+			at += " (warm-up)"
+		}
+		row := []string{at}
+		e := 0
+		for _, w := range smp.Workloads {
+			row = append(row, fmt.Sprintf("%.1f/s, %s / %s", float64(w.Requests)/(smp.At-prev), sig(w.P50), millis(w.P99)))
+			e += w.Errors
+		}
+		prev = smp.At
+		row = append(row, strconv.Itoa(e), fmt.Sprintf("%s (%s)", mib(smp.RSSKB, false), sig(float64(smp.AnonKB)/1024)),
+			strconv.Itoa(smp.Threads), fmt.Sprintf("%d (%d)", smp.FDs, smp.Sockets), sig(float64(smp.DBBytes+smp.WALBytes)/1e6)+" MB",
+			sig(smp.CPUPercent)+" %")
+		rows = append(rows, row)
+	}
+	b.WriteString(mdTable(head, align, rows))
+
+	g, m, rb := v.Growth, v.Marks, v.Readback
+	verdict := "PASS"
+	if v.Verdict != "pass" {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(&b, "\n**Verdict: %s**\n\n", verdict)
+	for _, f := range v.Failures {
+		fmt.Fprintf(&b, "- **Failed:** %s\n", f)
+	}
+	audit := "**FAILED**: " + v.Audit
+	if v.AuditOK {
+		audit = "“" + v.Audit + "”"
+	}
+	stop := fmt.Sprintf("stopped %s after SIGTERM", millis(v.StopSeconds*1000))
+	if v.StopError != "" {
+		stop = "**did not stop cleanly**: " + v.StopError
+	}
+	fmt.Fprintf(&b, "- Errors: %d unexpected in %s requests (any answer other than the expected status, any failed connection).\n",
+		errs, group(strconv.Itoa(requests)))
+	fmt.Fprintf(&b, "- Marks: %s changes acknowledged (%s first marks, %s re-scores); %s batches sent again with the same keys, "+
+		"%s marks answered “repeated”. Read back: %s of %s marks as acknowledged (value and version, %d mismatches); "+
+		"the progress grid counts %s. `audit verify` on the data directory: %s. The server %s.\n",
+		group(strconv.FormatInt(m.Acked, 10)), group(strconv.FormatInt(m.First, 10)), group(strconv.FormatInt(m.Rescored, 10)),
+		group(strconv.FormatInt(m.Resent, 10)), group(strconv.FormatInt(m.Repeated, 10)), group(strconv.Itoa(rb.Checked-rb.Mismatches)),
+		group(strconv.Itoa(rb.Checked)), rb.Mismatches, group(strconv.Itoa(rb.Stored)), audit, stop)
+	fmt.Fprintf(&b, "- Memory from %s (end of the warm-up) to %s: RSS %s (%s a minute); anonymous %s (%s a minute, %s bytes a request "+
+		"over %s requests), and %s from its lowest sample (%s) to the end, against a bound of %s.\n", clock(g.From), clock(g.To),
+		mib(g.RSSKB, true), mib(int64(g.RSSKBPerMin), true), mib(g.AnonKB, true), mib(int64(g.AnonKBPerMin), true), sig(g.AnonPerReq),
+		group(strconv.Itoa(g.Requests)), mib(g.AnonFromLow, true), clock(g.AnonLowAt), sig(float64(v.Bounds.MaxAnonGrowthKB)/1024)+" MiB")
+	fmt.Fprintf(&b, "- Threads %d → %d (max %d); open file descriptors %d → %d (max %d); bound: at most twice the first sample.\n",
+		g.ThreadsFirst, g.ThreadsLast, g.ThreadsMax, g.FDsFirst, g.FDsLast, g.FDsMax)
+	fmt.Fprintf(&b, "- Database + WAL: %s MB for %s mark changes after the warm-up (%s bytes a change: each change keeps its "+
+		"idempotency record and its audit entry).\n", sig(float64(g.DBBytes)/1e6), group(strconv.FormatInt(g.MarksAcked, 10)),
+		sig(g.DBPerMark))
 	return b.String(), nil
 }
 

@@ -127,3 +127,109 @@ func TestFormat(t *testing.T) {
 		t.Errorf("blocks %v", blockKeys())
 	}
 }
+
+// TestSoakMeasurement: the soak runs in full and quick runs, with its
+// duration and interval, and its block renders only its own output.
+func TestSoakMeasurement(t *testing.T) {
+	for _, tt := range []struct {
+		quick bool
+		want  string
+	}{
+		{false, "bench.out/soak --bin bin/bayskills --json --duration 10m"},
+		{true, "bench.out/soak --bin bin/bayskills --json --duration 1m --interval 10s"},
+	} {
+		ms := measurements(config{goCmd: "go", bin: "bin/bayskills", out: "bench.out", quick: tt.quick}, nil)
+		i := slices.IndexFunc(ms, func(m measurement) bool { return m.key == "soak" })
+		if i < 0 {
+			t.Fatalf("quick %v: no soak measurement", tt.quick)
+		}
+		if got := shellJoin(ms[i].env, ms[i].argv); got != tt.want {
+			t.Errorf("quick %v: soak runs %q, want %q", tt.quick, got, tt.want)
+		}
+		if got := shellJoin(nil, ms[i].build); got != "go build -o bench.out/soak ./tools/soak" {
+			t.Errorf("quick %v: soak is built with %q", tt.quick, got)
+		}
+	}
+	keys := blockKeys()
+	if i, j := slices.Index(keys, "soak"), slices.Index(keys, "other"); i < 0 || i > j {
+		t.Errorf("blocks %v: want soak before other", keys)
+	}
+	for _, b := range blocks() {
+		if got, want := b.uses("soak"), b.key == "soak"; got != want {
+			t.Errorf("block %s uses the soak's output: %v, want %v", b.key, got, want)
+		}
+	}
+}
+
+// soakLine is a tools/soak JSON line of a quick run, cut to three samples.
+const soakLine = `{"tool":"soak","machine":"machine: 2 CPUs (Intel(R) Xeon(R) Processor), linux/amd64, server built with go1.26.8; load average 1.46 1.84 2.26",` +
+	`"duration_s":30,"interval_s":10,"setup":{"skills":2,"judges":12,"entries_per_skill":15,"aspects_per_skill":24,"pairs":2160,"batch":10,"certificates":24},` +
+	`"workloads":[{"name":"marks","what":"POST …/marks, batches of 10","offered_per_s":20,"requests":609,"errors":0,"p50_ms":6.346,"p99_ms":67.248,"max_ms":173.618},` +
+	`{"name":"verify-api","what":"GET /api/v1/public/certificates/{id}","offered_per_s":30,"requests":901,"errors":0,"p50_ms":2.984,"p99_ms":29.802,"max_ms":121.716}],` +
+	`"samples":[{"at_s":10.0008,"rss_kb":49856,"anon_kb":22332,"file_kb":27524,"threads":9,"fds":25,"sockets":13,"db_bytes":2998272,"wal_bytes":4185952,"cpu_pct":11.6,"marks_acked":2000,` +
+	`"workloads":[{"name":"marks","requests":207,"errors":0,"p50_ms":4.039,"p99_ms":11.157},{"name":"verify-api","requests":300,"errors":0,"p50_ms":2.242,"p99_ms":7.935}]},` +
+	`{"at_s":20.001,"rss_kb":51620,"anon_kb":23768,"threads":9,"fds":25,"sockets":13,"db_bytes":4108288,"wal_bytes":4185952,"cpu_pct":17.8,"marks_acked":4000,` +
+	`"workloads":[{"name":"marks","requests":203,"errors":0,"p50_ms":5.89,"p99_ms":31.556},{"name":"verify-api","requests":300,"errors":0,"p50_ms":3.803,"p99_ms":23.374}]},` +
+	`{"at_s":30.0058,"rss_kb":51040,"anon_kb":23124,"threads":9,"fds":31,"sockets":19,"db_bytes":5144576,"wal_bytes":4190072,"cpu_pct":14.49,"marks_acked":6000,` +
+	`"workloads":[{"name":"marks","requests":199,"errors":0,"p50_ms":8.01,"p99_ms":45.923},{"name":"verify-api","requests":301,"errors":0,"p50_ms":3.234,"p99_ms":27.234}]}],` +
+	`"marks":{"acked":6000,"first":2160,"rescored":3840,"resent":9,"repeated":90},"readback":{"checked":2160,"mismatches":0,"expected":2160,"stored":2160},` +
+	`"stop_s":0.015,"audit_ok":true,"audit":"audit trail: 6775 entries walked, 2810 marks compared, 0 problems",` +
+	`"growth":{"from_s":10.0008,"to_s":30.0058,"rss_kb":1184,"rss_kb_per_min":3552,"anon_kb":792,"anon_kb_per_min":2376,"anon_low_at_s":10.0008,"anon_from_low_kb":792,"anon_bytes_per_request":807.8,"requests":1003,` +
+	`"threads_first":9,"threads_last":9,"threads_max":9,"fds_first":25,"fds_last":31,"fds_max":31,"db_bytes":2150416,"marks_acked":4000,"db_bytes_per_mark":537.6},` +
+	`"bounds":{"max_anon_growth_kb":32768},"verdict":"pass","failures":[]}`
+
+func soakResults(out string) *results {
+	return &results{dir: "bench.out", quick: true, order: []string{"soak"},
+		records: map[string]record{"soak": {Key: "soak", Command: "bench.out/soak --bin bin/bayskills --json --duration 30s --interval 10s",
+			Quick: true, Seconds: 34, LoadStart: "1.46 1.84 2.26", LoadEnd: "2.02 1.95 2.28",
+			Machine: machine{CPUs: 2, Model: "Intel(R) Xeon(R) Processor", MemGiB: 24, OS: "linux/amd64", GoVersion: "go1.26.8", Commit: "abc1234"}}},
+		outputs: map[string]string{"soak": out}}
+}
+
+func TestRenderSoak(t *testing.T) {
+	got, err := renderSoak(soakResults("setting up …\n      at │ marks …\n" + soakLine + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"**Quick run**",
+		"Load for 30 s against the real binary with the demo event (24 certificates) and a generated event of 2 skills, 12 judges",
+		"The tool's own line: 2 CPUs (Intel(R) Xeon(R) Processor), linux/amd64, server built with go1.26.8; load average 1.46 1.84 2.26.",
+		"```sh\nbench.out/soak --bin bin/bayskills --json --duration 30s --interval 10s\n```",
+		"| marks | POST …/marks, batches of 10 | 20.0 | 20.3 | 609 | 6.35 ms | 67.2 ms | 174 ms | 0 |",
+		"**Every 10 s**",
+		"| at | marks | verify-api | errors | RSS (anonymous) | threads | fds (sockets) | db + WAL | server CPU |",
+		"| 0:10 (warm-up) | 20.7/s, 4.04 / 11.2 ms | 30.0/s, 2.24 / 7.93 ms | 0 | 48.7 MiB (21.8) | 9 | 25 (13) | 7.18 MB | 11.6 % |",
+		"| 0:30 | 19.9/s, 8.01 / 45.9 ms | 30.1/s, 3.23 / 27.2 ms | 0 | 49.8 MiB (22.6) | 9 | 31 (19) | 9.33 MB | 14.5 % |",
+		"**Verdict: PASS**",
+		"- Errors: 0 unexpected in 1,510 requests",
+		"6,000 changes acknowledged (2,160 first marks, 3,840 re-scores); 9 batches sent again",
+		"Read back: 2,160 of 2,160 marks as acknowledged",
+		"“audit trail: 6775 entries walked, 2810 marks compared, 0 problems”. The server stopped 15 ms after SIGTERM.",
+		"anonymous +0.8 MiB (+2.3 MiB a minute, 808 bytes a request over 1,003 requests), and +0.8 MiB from its lowest sample (0:10) " +
+			"to the end, against a bound of 32 MiB.",
+		"Threads 9 → 9 (max 9); open file descriptors 25 → 31 (max 31)",
+		"2.15 MB for 4,000 mark changes after the warm-up (538 bytes a change",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the soak block lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Failed") {
+		t.Errorf("a passing soak names a failure:\n%s", got)
+	}
+
+	failed := strings.Replace(soakLine, `"verdict":"pass","failures":[]`,
+		`"verdict":"fail","failures":["open file descriptors grew from 25 after the warm-up to 51 (more than twice)"]`, 1)
+	got, err = renderSoak(soakResults(failed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "**Verdict: FAIL**\n\n- **Failed:** open file descriptors grew from 25 after the warm-up to 51 (more than twice)\n"; !strings.Contains(got, want) {
+		t.Errorf("the failed soak's block lacks %q:\n%s", want, got)
+	}
+
+	if _, err := renderSoak(soakResults("soak: the server did not start\n")); err == nil {
+		t.Error("a soak that printed no JSON line rendered")
+	}
+}
