@@ -130,10 +130,14 @@ var certWords = map[string]Names{
 // under it. Text is set in fonts, only the glyphs used embedded, and stays
 // extractable; c.Attachments are embedded files.
 //
+// The fields are set smaller, then closer together, then the head smaller
+// too, as far as the texts need to fit above the footer and no smaller
+// than certMinSize.
+//
 // The PDF has a classic cross-reference table and no form: SignPDF signs it
-// as it is. It fails, writing nothing, if c is incomplete or has a
-// character no font has (a *MissingGlyphError naming the field and the
-// character).
+// as it is. It fails, writing nothing, if c is incomplete, has a character
+// no font has (a *MissingGlyphError naming the field and the character),
+// or has texts too long for the page even so (an *OverflowError).
 func RenderCertificate(w io.Writer, fonts *Fonts, c Certificate) error {
 	if fonts == nil {
 		return errors.New("certs: certificate: no fonts")
@@ -319,6 +323,7 @@ const (
 	certColA, certColAW = certLeft, 92.0
 	certColB, certColBW = 126.0, 84.0
 	certFooterRule      = 173.0 // the fields end above it; number and date below
+	certRuleWidth       = 0.3   // the footer rule's stroke
 	// certQRSide is the QR symbol's side without its quiet zone: 40 mm keeps
 	// the modules of a 400-byte payload (version 15–17) near half a
 	// millimetre, easy for a phone at arm's length.
@@ -326,6 +331,21 @@ const (
 	certQRBottom   = 183.5 // bottom edge of the quiet zone
 	certBandTop    = 12.6  // demo band, inside the inner frame
 	certBandHeight = 6.4
+)
+
+// certMinSize is the least size, in pt, anything on a certificate is set
+// at: 5 pt, 1.76 mm to the em, about the smallest at which the strokes of
+// a Chinese character like 職 or 證 still stand apart in print. Labels too
+// wide for their place shrink to it, and the fields and the head are set
+// no smaller to fit the page.
+const certMinSize = 5.0
+
+// The smallest texts at full size, in pt: the labels over the fields and
+// the footer's items, and the issuer's name in its other languages in the
+// head.
+const (
+	certLabelSize     = 7.0
+	certIssuerSubSize = 8.0
 )
 
 // qrCertMaxModules bounds the QR symbol: at certQRSide, 117 modules
@@ -352,29 +372,46 @@ var (
 )
 
 // certLine is one line of text placed in a block: its baseline is y below
-// the block's top.
+// the block's top, and its box (see canvas.extent) reaches descent below
+// the baseline.
 type certLine struct {
-	text string
-	st   textStyle
-	y    float64
+	text    string
+	st      textStyle
+	y       float64
+	descent float64
 }
 
-// certBlock is lines of text laid out from a top edge, and their height.
+// certBlock is lines of text laid out from a top edge, and their height
+// down to the last baseline. name says what it holds, for errors.
 type certBlock struct {
+	cv    *canvas
+	name  string
 	lines []certLine
 	h     float64
+	// clear moves a line further down where its box would reach into the
+	// box of the line above (a large line over a small one, lines of
+	// Chinese characters, whose font declares 1.3 em). The fields clear
+	// their lines: readers select and extract text by these boxes, and
+	// there small lines in up to four languages and broken paragraphs
+	// stack closely. The head's display lines keep their fixed leading.
+	clear bool
 }
 
 // add appends text as one line below the block's lines, gap mm of extra
 // space above it.
 func (b *certBlock) add(text string, st textStyle, gap float64) {
 	size := st.size * mmPerPt
+	ascent, descent := b.cv.extent(text, st)
 	if len(b.lines) == 0 {
 		b.h = gap + 0.86*size // the first line's ascent
 	} else {
+		last := b.lines[len(b.lines)-1]
 		b.h += gap + 1.22*size
+		if b.clear {
+			b.h = max(b.h, last.y+last.descent+ascent)
+		}
 	}
-	b.lines = append(b.lines, certLine{text: text, st: st, y: b.h})
+	b.lines = append(b.lines, certLine{text: text, st: st, y: b.h, descent: descent})
 }
 
 // space adds room under the last line.
@@ -392,15 +429,38 @@ func (b *certBlock) draw(c *canvas, x, y float64, centre bool) {
 	}
 }
 
+// extent returns how far the box of s set in st reaches above and below
+// its baseline, in mm: the largest ascent and descent of the faces that
+// set it, as the PDF declares them to the readers that select and extract
+// its text (pdftotext -bbox boxes words so).
+func (c *canvas) extent(s string, st textStyle) (ascent, descent float64) {
+	c.runs(s, st.bold, func(fc *face, _ string) {
+		a, d := fc.extent()
+		ascent, descent = max(ascent, a), max(descent, d)
+	})
+	mm := st.size * mmPerPt
+	return ascent * mm, descent * mm
+}
+
+// extent returns the face's ascent and descent in em as fpdf declares
+// them in the font descriptor: its hhea ascender and descender, in whole
+// thousandths of an em.
+func (fc *face) extent() (ascent, descent float64) {
+	upem := float64((&fontReader{b: fc.tables["head"]}).u16(18))
+	hhea := &fontReader{b: fc.tables["hhea"]}
+	em := func(units int) float64 { return float64(int(float64(int16(units))*1000/upem)) / 1000 }
+	return em(hhea.u16(4)), -em(hhea.u16(6))
+}
+
 // certLayout draws one certificate onto a canvas.
 type certLayout struct {
 	c    Certificate
 	code *qrSymbol
 	cv   *canvas
-	// titleEnd is the index, in the head's lines, of the title's last
-	// line: the ornament goes under it.
-	titleEnd int
 }
+
+// block returns an empty block to lay text out in.
+func (l *certLayout) block(name string) *certBlock { return &certBlock{cv: l.cv, name: name} }
 
 // texts returns n in each of the certificate's languages, in order,
 // leaving out empty texts and repeats.
@@ -420,15 +480,16 @@ func (l *certLayout) label(key string) string {
 }
 
 // fitLines adds text to b within width w: on one line, set smaller down to
-// shrink times its size if need be, else on up to maxLines lines, the last
-// cut short.
+// shrink times its size (not under certMinSize) if need be, else on up to
+// maxLines lines, the last cut short.
 func (l *certLayout) fitLines(b *certBlock, text string, st textStyle, w, shrink float64, maxLines int, gap float64) {
 	c := l.cv
-	if s, fst := c.fit(text, st, w, st.size*shrink); s == text || maxLines == 1 {
+	least := max(st.size*shrink, min(st.size, certMinSize))
+	if s, fst := c.fit(text, st, w, least); s == text || maxLines == 1 {
 		b.add(s, fst, gap)
 		return
 	}
-	st.size *= shrink
+	st.size = least
 	lines := c.wrap(text, st, w)
 	if len(lines) > maxLines {
 		// The last line takes the rest of the text, cut short.
@@ -463,42 +524,94 @@ func (l *certLayout) langLines(b *certBlock, n Names, first, rest textStyle, w f
 	}
 }
 
-// top lays out the centred head of the page: issuer, title, the holder.
-func (l *certLayout) top() *certBlock {
+// certFit is how a certificate's texts are set to fit the page: the size
+// of the fields and of the head, and the space between blocks, each as a
+// factor of its full size.
+type certFit struct{ fields, head, space float64 }
+
+// fieldGap is the space between two fields of a column.
+func (f certFit) fieldGap() float64 { return certFieldGap * f.fields * f.space }
+
+// Setting a certificate closer: the steps, and how far each goes. The
+// fields go down to where their labels reach certMinSize, the head to
+// where its smallest lines do; the space between blocks down to half,
+// where the blocks still stand apart more than their lines do.
+const (
+	certFitSizeStep    = 0.05
+	certFitSpaceStep   = 0.1
+	certFitFieldsLeast = certMinSize / certLabelSize
+	certFitHeadLeast   = certMinSize / certIssuerSubSize
+	certFitSpaceLeast  = 0.5
+)
+
+// certFits are the settings a certificate is tried in, in turn, until its
+// texts fit above the footer: first its fields smaller; at their least
+// size, less space between the blocks; at the least space, the head
+// smaller too.
+var certFits = func() []certFit {
+	// steps are 1 less step, less two steps, … down to least.
+	steps := func(step, least float64) []float64 {
+		var vs []float64
+		for k := 1; len(vs) == 0 || vs[len(vs)-1] > least; k++ {
+			vs = append(vs, max(least, 1-float64(k)*step))
+		}
+		return vs
+	}
+	f := certFit{1, 1, 1}
+	fits := []certFit{f}
+	for _, f.fields = range steps(certFitSizeStep, certFitFieldsLeast) {
+		fits = append(fits, f)
+	}
+	for _, f.space = range steps(certFitSpaceStep, certFitSpaceLeast) {
+		fits = append(fits, f)
+	}
+	for _, f.head = range steps(certFitSizeStep, certFitHeadLeast) {
+		fits = append(fits, f)
+	}
+	return fits
+}()
+
+// top lays out the centred head of the page at f: issuer, title, the
+// holder. titleEnd is the index, in the head's lines, of the title's last
+// line: the ornament goes under it.
+func (l *certLayout) top(f certFit) (b *certBlock, titleEnd int) {
 	c := &l.c
 	w := certRight - certLeft
-	b := &certBlock{}
-	l.langLines(b, c.Issuer, textStyle{size: 10.5, bold: true, color: certNavy},
-		textStyle{size: 8, color: certNavy}, w, 2, 0)
-	b.space(3)
-	l.langLines(b, c.Title, textStyle{size: 25, bold: true, color: certNavy},
-		textStyle{size: 12.5, color: certNavy}, w, 2, 4)
-	l.titleEnd = len(b.lines) - 1
-	b.space(11) // the ornament goes in here
-	certify, st := l.cv.fit(l.label("certify"), textStyle{size: 8.5, color: certGrey}, w, 6)
-	b.add(certify, st, 0)
+	head, space := f.head, f.space
+	st := func(size float64, bold bool, col rgb) textStyle {
+		return textStyle{size: size * head, bold: bold, color: col}
+	}
+	b = l.block("issuer, title and holder")
+	l.langLines(b, c.Issuer, st(10.5, true, certNavy), st(certIssuerSubSize, false, certNavy), w, 2, 0)
+	b.space(3 * space)
+	l.langLines(b, c.Title, st(25, true, certNavy), st(12.5, false, certNavy), w, 2, 4*space)
+	titleEnd = len(b.lines) - 1
+	b.space(11 * space) // the ornament goes in here
+	certify, cst := l.cv.fit(l.label("certify"), st(8.5, false, certGrey), w, max(6*head, certMinSize))
+	b.add(certify, cst, 0)
 	// The holder's name is set smaller, then on two lines, before it is
 	// cut short (beyond some 80 Chinese characters).
 	if c.HolderNative != "" {
-		l.fitLines(b, c.HolderNative, textStyle{size: 26, bold: true, color: certInk}, w, 0.62, 2, 4.5)
+		l.fitLines(b, c.HolderNative, st(26, true, certInk), w, 0.62, 2, 4.5*space)
 	}
 	if c.HolderLatin != "" && c.HolderLatin != c.HolderNative {
 		gap := 1.0
 		if c.HolderNative == "" {
 			gap = 4.5
 		}
-		l.fitLines(b, c.HolderLatin, textStyle{size: 14, color: certInk}, w, 0.7, 2, gap)
+		l.fitLines(b, c.HolderLatin, st(14, false, certInk), w, 0.7, 2, gap*space)
 	}
-	return b
+	return b, titleEnd
 }
 
 // field lays out one labelled field of a column: the label in every
 // language on one line, then the value in each, then extra lines (each
 // certLine's y is the space above it); empty ones are left out.
 func (l *certLayout) field(key string, value Names, first, rest textStyle, w, scale float64, extra ...certLine) *certBlock {
-	b := &certBlock{}
-	lst := textStyle{size: 7 * scale, color: certBronze}
-	s, lst := l.cv.fit(l.label(key), lst, w, 5)
+	b := l.block(strings.ToLower(certWords[key].En))
+	b.clear = true
+	lst := textStyle{size: certLabelSize * scale, color: certBronze}
+	s, lst := l.cv.fit(l.label(key), lst, w, certMinSize)
 	b.add(s, lst, 0)
 	l.langLines(b, value, first, rest, w, 2, 1.2*scale)
 	for _, e := range extra {
@@ -509,9 +622,11 @@ func (l *certLayout) field(key string, value Names, first, rest textStyle, w, sc
 	return b
 }
 
-// columns lays out the two columns of fields at scale (1 at full size).
-func (l *certLayout) columns(scale float64) (a, b []*certBlock, h float64) {
+// columns lays out the two columns of fields at f, and returns them with
+// the height of the taller one.
+func (l *certLayout) columns(f certFit) (a, b []*certBlock, h float64) {
 	c := &l.c
+	scale := f.fields
 	st := func(size float64, bold bool, col rgb) textStyle {
 		return textStyle{size: size * scale, bold: bold, color: col}
 	}
@@ -529,10 +644,10 @@ func (l *certLayout) columns(scale float64) (a, b []*certBlock, h float64) {
 		code = occ
 	}
 	if code != "" || firstNonEmpty(c.Skill, c.Languages) != "" {
-		a = append(a, l.field("skill", c.Skill, value, other, certColAW, scale, certLine{code, small, 1.2 * scale}))
+		a = append(a, l.field("skill", c.Skill, value, other, certColAW, scale, certLine{text: code, st: small, y: 1.2 * scale}))
 	}
 	if c.EventDates != "" || firstNonEmpty(c.Event, c.Languages) != "" {
-		a = append(a, l.field("event", c.Event, value, other, certColAW, scale, certLine{c.EventDates, small, 1.2 * scale}))
+		a = append(a, l.field("event", c.Event, value, other, certColAW, scale, certLine{text: c.EventDates, st: small, y: 1.2 * scale}))
 	}
 	if firstNonEmpty(c.Result, c.Languages) != "" {
 		a = append(a, l.field("result", c.Result, value, other, certColAW, scale))
@@ -548,22 +663,97 @@ func (l *certLayout) columns(scale float64) (a, b []*certBlock, h float64) {
 	}
 	b = append(b, lv, l.field("mapping", c.Provenance, st(9, false, certInk), small, certColBW, scale))
 
-	gap := certFieldGap * scale
 	for _, col := range [][]*certBlock{a, b} {
-		ch := 0.0
-		for i, f := range col {
-			if i > 0 {
-				ch += gap
-			}
-			ch += f.h
-		}
-		h = max(h, ch)
+		h = max(h, columnHeight(col, f.fieldGap()))
 	}
 	return a, b, h
 }
 
+// columnHeight is the height of blocks stacked gap apart.
+func columnHeight(blocks []*certBlock, gap float64) float64 {
+	h := 0.0
+	for i, f := range blocks {
+		if i > 0 {
+			h += gap
+		}
+		h += f.h
+	}
+	return h
+}
+
 // certFieldGap is the space between two fields of a column at full size.
 const certFieldGap = 6.0
+
+// certHeadGap is the least space between the head and the fields at full
+// space; what the page has to spare is shared out above, between and
+// below.
+const certHeadGap = 7.0
+
+// certRoom is the height the head and the fields have: from the top of
+// the text area to over the footer rule, with room above the rule for the
+// descenders of the fields' last lines (under 1.5 mm, at 16 pt) and
+// white space.
+const certRoom = certFooterRule - 4 - certTop
+
+// certPage is the head and the two columns of fields laid out at one
+// certFit, and the height they need with the space between them.
+type certPage struct {
+	fit        certFit
+	head       *certBlock
+	titleEnd   int
+	colA, colB []*certBlock
+	colH, need float64
+}
+
+// layOut lays the head and the fields out at f.
+func (l *certLayout) layOut(f certFit) certPage {
+	p := certPage{fit: f}
+	p.head, p.titleEnd = l.top(f)
+	p.colA, p.colB, p.colH = l.columns(f)
+	p.need = p.head.h + certHeadGap*f.space + p.colH
+	return p
+}
+
+// fit lays the head and the fields out at the first of certFits at which
+// they fit in certRoom, or fails with an *OverflowError.
+func (l *certLayout) fit() (certPage, error) {
+	var p certPage
+	for _, f := range certFits {
+		if p = l.layOut(f); p.need <= certRoom {
+			return p, nil
+		}
+	}
+	col := p.colA
+	if columnHeight(p.colB, p.fit.fieldGap()) > columnHeight(p.colA, p.fit.fieldGap()) {
+		col = p.colB
+	}
+	e := &OverflowError{Need: p.need, Room: certRoom}
+	for _, b := range col {
+		e.Fields = append(e.Fields, b.name)
+	}
+	return p, e
+}
+
+// OverflowError is a certificate whose texts do not fit its page even set
+// at the least legible size (certMinSize) and closest together:
+// RenderCertificate prints nothing rather than text over text.
+type OverflowError struct {
+	// Fields are the fields of the longer column, e.g. "skill",
+	// "competition", "result".
+	Fields []string
+	// Need is the height, in mm, the head and that column need at the
+	// least; Room the height the page has for them.
+	Need, Room float64
+}
+
+func (e *OverflowError) Error() string {
+	fields := strings.Join(e.Fields, ", ")
+	if i := strings.LastIndex(fields, ", "); i >= 0 {
+		fields = fields[:i] + " and " + fields[i+2:]
+	}
+	return fmt.Sprintf("certs: certificate: the texts need %.1f mm of the page's height, %.1f mm more than it has, even set at %g pt and closest together; shorten the issuer's name, the title, the holder's name, or the %s texts",
+		e.Need, e.Need-e.Room, certMinSize, fields)
+}
 
 // draw lays the certificate out on c: one pass of canvas.typeset.
 func (l *certLayout) draw(c *canvas) {
@@ -577,44 +767,38 @@ func (l *certLayout) draw(c *canvas) {
 	l.frame()
 	if l.c.Demo {
 		st := textStyle{size: 8.5, color: white}
-		text, st := c.fit(strings.Join(l.texts(certWords["demo"]), "   ·   "), st, certRight-certLeft, 5)
+		text, st := c.fit(strings.Join(l.texts(certWords["demo"]), "   ·   "), st, certRight-certLeft, certMinSize)
 		c.fillRect(certFrameIn+0.8, certBandTop, certW-2*certFrameIn-1.6, certBandHeight, provRed)
 		c.text(certMid-c.width(text, st)/2, certBandTop+certBandHeight/2+c.fonts.cap*st.size*mmPerPt/2, text, st)
 	}
 
-	// The head, then the fields: set smaller until they fit above the
+	// The head, then the fields, set closer until they fit above the
 	// footer, and the room left over shared out above, between and below.
-	head := l.top()
-	const minGap = 7.0
-	room := certFooterRule - 4 - certTop
-	scale := 1.0
-	var colA, colB []*certBlock
-	var colH float64
-	for {
-		colA, colB, colH = l.columns(scale)
-		if head.h+minGap+colH <= room || scale < 0.7 {
-			break
+	p, err := l.fit()
+	if err != nil {
+		if c.err == nil {
+			c.err = err
 		}
-		scale -= 0.05
+		return
 	}
-	spare := max(0, room-head.h-minGap-colH)
+	spare := certRoom - p.need
 	y := certTop + spare*0.25
-	head.draw(c, certMid, y, true)
-	l.ornament(y + head.lines[l.titleEnd].y + 5.6)
-	y += head.h + minGap + spare*0.45
+	p.head.draw(c, certMid, y, true)
+	l.ornament(y + p.head.lines[p.titleEnd].y + 5.6*p.fit.space)
+	y += p.head.h + certHeadGap*p.fit.space + spare*0.45
 	for _, col := range []struct {
 		x      float64
 		blocks []*certBlock
-	}{{certColA, colA}, {certColB, colB}} {
+	}{{certColA, p.colA}, {certColB, p.colB}} {
 		fy := y
 		for _, f := range col.blocks {
 			f.draw(c, col.x, fy, false)
-			fy += f.h + certFieldGap*scale
+			fy += f.h + p.fit.fieldGap()
 		}
 	}
 	// A thin rule ties the level to its column.
-	if len(colB) > 0 {
-		c.line(certColB-3, y, certColB-3, y+colB[0].h, 0.6, certGold)
+	if len(p.colB) > 0 {
+		c.line(certColB-3, y, certColB-3, y+p.colB[0].h, 0.6, certGold)
 	}
 
 	l.footer()
@@ -663,8 +847,8 @@ const certFooterGap = 8.0
 func (l *certLayout) footer() {
 	c := l.cv
 	end := certColB + certColBW
-	c.line(certColA, certFooterRule, end, certFooterRule, 0.3, certGold)
-	labelSt := textStyle{size: 7, color: certBronze}
+	c.line(certColA, certFooterRule, end, certFooterRule, certRuleWidth, certGold)
+	labelSt := textStyle{size: certLabelSize, color: certBronze}
 	valueSt := textStyle{size: 12.5, color: certInk}
 	type item struct {
 		x, w       float64
@@ -687,7 +871,7 @@ func (l *certLayout) footer() {
 		items = []item{number, issued, until}
 	}
 	for _, f := range items {
-		text, st := c.fit(l.label(f.key), labelSt, f.w, 5)
+		text, st := c.fit(l.label(f.key), labelSt, f.w, certMinSize)
 		c.text(f.x, certFooterRule+6.5, text, st)
 		text, st = c.fit(f.value, valueSt, f.w, 8)
 		c.text(f.x, certFooterRule+13, text, st)
@@ -704,13 +888,13 @@ func (l *certLayout) qrCode() {
 	cx := x + certQRSide/2
 
 	// What the code is for, one line per language, over the code.
-	above := &certBlock{}
+	above := l.block("scan to verify")
 	for i, s := range l.texts(certWords["verify"]) {
 		st := textStyle{size: 7, color: certGrey}
 		if i == 0 {
 			st = textStyle{size: 8, bold: true, color: certNavy}
 		}
-		s, st = c.fit(s, st, box, 5)
+		s, st = c.fit(s, st, box, certMinSize)
 		above.add(s, st, 0)
 	}
 	above.draw(c, cx, y-qrQuietZone*m-above.h-0.6, true)
@@ -720,7 +904,7 @@ func (l *certLayout) qrCode() {
 	st := textStyle{size: 6.4, color: certGrey}
 	lines := c.wrap(l.c.VerifyURL, st, box+6)
 	if len(lines) > 3 {
-		lines[2], st = c.fit(strings.Join(lines[2:], ""), st, box+6, 5)
+		lines[2], st = c.fit(strings.Join(lines[2:], ""), st, box+6, certMinSize)
 		lines = lines[:3]
 	}
 	for i, line := range lines {
@@ -732,7 +916,7 @@ func (l *certLayout) qrCode() {
 // one line per language, under everything else.
 func (l *certLayout) watermark() {
 	c := l.cv
-	b := &certBlock{}
+	b := l.block("watermark")
 	for _, s := range l.texts(certWords["demoMark"]) {
 		s, st := c.fit(s, textStyle{size: 50, color: provRed}, 190, 20)
 		b.add(s, st, 6)

@@ -2,6 +2,7 @@ package certs
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html"
 	"image/color"
@@ -116,6 +117,38 @@ func testCertificate(region string) Certificate {
 }
 
 var testRegions = []string{"GD", "HK", "MO"}
+
+// fourLanguages is the certificate of an issuer that prints all four
+// languages: Macao's, with simplified Chinese first.
+func fourLanguages() Certificate {
+	c := testCertificate("MO")
+	c.Languages = []string{"zh-Hans", "zh-Hant", "pt", "en"}
+	c.Issuer.ZhHans, c.Title.ZhHans = "澳门职业技能认证示范机构", "职业技能证书"
+	return c
+}
+
+// withLongFields returns c with its fields as long as real ones get: a
+// long skill name and occupation code, a competition that is also a
+// selection, the longest award in words, a level with its title, the
+// longest framework name, an official mapping with its agreement's name.
+func withLongFields(c Certificate) Certificate {
+	c.Skill = Names{ZhHans: "工业4.0与智能制造系统集成", ZhHant: "工業4.0與智能製造系統集成",
+		Pt: "Indústria 4.0 e Integração de Sistemas de Fabrico Inteligente", En: "Industry 4.0 and Smart Manufacturing Systems Integration"}
+	c.SkillCode, c.OccupationCode = "IND4-SMSI", "2-02-38-11-03"
+	c.Event = Names{ZhHans: "2026年粤港澳大湾区职业技能大赛暨全国技能大赛广东省选拔赛", ZhHant: "2026年粵港澳大灣區職業技能大賽暨全國技能大賽廣東省選拔賽",
+		Pt: "Competição de Competências Profissionais da Grande Baía Guangdong–Hong Kong–Macau 2026 e Seleção Provincial",
+		En: "2026 Guangdong–Hong Kong–Macao Greater Bay Area Vocational Skills Competition and Provincial Selection"}
+	c.EventDates = "2026-11-28 – 2026-12-06"
+	c.Result = Names{ZhHans: "优胜奖，标准分 712.35", ZhHant: "優勝獎，標準分 712.35",
+		Pt: "Medalhão de Excelência, pontuação padronizada 712,35", En: "Medallion for Excellence, standardised score 712.35"}
+	c.Level = Names{ZhHans: "一级/高级技师", ZhHant: "一級/高級技師", Pt: "Nível 1 (Técnico Superior)", En: "Level 1 (Senior Technician)"}
+	c.Framework = Names{ZhHans: "澳门职业技能认证（劳工事务局）", ZhHant: "澳門職業技能認證（勞工事務局）",
+		Pt: "Certificação de competências profissionais de Macau (DSAL)", En: "Macao vocational skills certification (DSAL)"}
+	c.Provenance = Names{ZhHans: "官方对应 — 粤港澳大湾区“一试多证”协议 GBA-2025-07", ZhHant: "官方對應 — 粵港澳大灣區「一試多證」協議 GBA-2025-07",
+		Pt: "Correspondência oficial — acordo “um teste, vários certificados” da Grande Baía GBA-2025-07",
+		En: "Official mapping — GBA “one test, multiple certificates” agreement GBA-2025-07"}
+	return c
+}
 
 func renderCert(t testing.TB, c Certificate) []byte {
 	t.Helper()
@@ -254,7 +287,8 @@ func TestRenderCertificateLatinHolder(t *testing.T) {
 }
 
 // TestRenderCertificateLongTexts: overlong texts everywhere still make one
-// page; the holder's names are printed whole, however long.
+// page; the holder's names are printed whole, however long; the fields,
+// cut short where they must be, overlap nothing.
 func TestRenderCertificateLongTexts(t *testing.T) {
 	c := testCertificate("MO")
 	twice := func(n Names) Names {
@@ -281,6 +315,7 @@ func TestRenderCertificateLongTexts(t *testing.T) {
 	if !strings.Contains(strings.ReplaceAll(text, " ", ""), c.VerifyURL) {
 		t.Errorf("pdftotext lacks the verification URL %s", c.VerifyURL)
 	}
+	checkFields(t, c, pdf, false)
 }
 
 // TestCertificateQR renders the page and reads every module of the QR code
@@ -626,9 +661,7 @@ func BenchmarkRenderSignCertificateParallel(b *testing.B) {
 // it. The footer's words overlap nothing and stay on its rule, with the
 // longest labels too (all four languages).
 func TestRenderCertificateValidUntil(t *testing.T) {
-	all := testCertificate("MO")
-	all.Languages = []string{"zh-Hans", "zh-Hant", "pt", "en"}
-	all.Issuer.ZhHans, all.Title.ZhHans = "澳门职业技能认证示范机构", "职业技能证书"
+	all := fourLanguages()
 	// A number as wide as its column leaves the dates less room than they
 	// take: they are set smaller, not cut.
 	squeezed := all
@@ -772,4 +805,152 @@ func findWord(t *testing.T, words []wordBox, text string) wordBox {
 		t.Fatalf("%d words %q, want one", len(found), text)
 	}
 	return found[0]
+}
+
+// TestRenderCertificateFieldsFit: in every issuer's languages, all four
+// included, with texts of the usual length and with long ones, expiring or
+// not, every word of the fields is printed whole, no smaller than the
+// least legible size, clear of every other word, and above the footer
+// rule.
+func TestRenderCertificateFieldsFit(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    Certificate
+	}{
+		{"GD", testCertificate("GD")},
+		{"HK", testCertificate("HK")},
+		{"MO", testCertificate("MO")},
+		{"all four languages", fourLanguages()},
+	} {
+		for _, long := range []bool{false, true} {
+			for _, until := range []string{"", "2031-12-20"} {
+				c := tc.c
+				name := tc.name
+				if long {
+					c, name = withLongFields(c), name+"/long"
+				}
+				if c.ValidUntil = until; until != "" {
+					name += "/expiring"
+				}
+				t.Run(name, func(t *testing.T) {
+					pdf := renderCert(t, c)
+					writeArtifact(t, "certificate-fields-"+strings.NewReplacer(" ", "-", "/", "-").Replace(name)+".pdf", pdf)
+					checkFields(t, c, pdf, true)
+				})
+			}
+		}
+	}
+}
+
+// TestRenderCertificateTooLong: texts that do not fit the page even at the
+// least legible size are refused, naming the fields, rather than printed
+// over each other.
+func TestRenderCertificateTooLong(t *testing.T) {
+	c := withLongFields(fourLanguages())
+	tenTimes := func(n Names) Names {
+		return Names{ZhHans: strings.Repeat(n.ZhHans, 10), ZhHant: strings.Repeat(n.ZhHant, 10),
+			Pt: strings.Repeat(n.Pt+" ", 9) + n.Pt, En: strings.Repeat(n.En+" ", 9) + n.En}
+	}
+	for _, n := range []*Names{&c.Issuer, &c.Title, &c.Skill, &c.Event, &c.Result, &c.Level, &c.Framework, &c.Provenance} {
+		*n = tenTimes(*n)
+	}
+	c.HolderNative = "歐陽" + strings.Repeat("國華", 200)
+	c.HolderLatin = strings.Repeat("AU YEUNG Kuok Wa ", 50)
+	var buf bytes.Buffer
+	err := RenderCertificate(&buf, testFonts(t), c)
+	checkRefused(t, err, buf.Len(), "shorten", 0)
+	var oe *OverflowError
+	if !errors.As(err, &oe) {
+		t.Fatalf("error %v is not an *OverflowError", err)
+	}
+	if oe.Need <= oe.Room || len(oe.Fields) == 0 {
+		t.Errorf("OverflowError %+v, want a need over the room and the fields named", oe)
+	}
+	for _, f := range oe.Fields {
+		if !strings.Contains(err.Error(), f) {
+			t.Errorf("error %q does not name the field %q", err, f)
+		}
+	}
+}
+
+// checkFields checks the words of c's fields in pdf: none set smaller than
+// certMinSize, each clear of every other word and above the footer rule;
+// if whole, each printed and none cut short.
+func checkFields(t *testing.T, c Certificate, pdf []byte, whole bool) {
+	t.Helper()
+	words := wordBoxes(t, pdf)
+	// The fields are the words under the holder's names, left of the QR
+	// code's column, the footer's words aside.
+	holder := c.HolderLatin
+	if holder == "" {
+		holder = c.HolderNative
+	}
+	top := 0.0
+	for _, w := range words {
+		if slices.Contains(strings.Fields(holder), w.text) {
+			top = max(top, w.box[3])
+		}
+	}
+	if top == 0 {
+		t.Fatalf("no word of the holder's name %q", holder)
+	}
+	footer := strings.Fields(c.Number + " " + c.IssuedOn + " " + c.ValidUntil)
+	for _, key := range []string{"number", "issued", "validUntil"} {
+		for _, lang := range c.Languages {
+			footer = append(footer, strings.Fields(certWords[key].In(lang)+" ·")...)
+		}
+	}
+	field := make([]bool, len(words))
+	for i, w := range words {
+		field[i] = w.box[1] >= top && w.box[0] < certColB+certColBW &&
+			!(w.box[1] >= certFooterRule && slices.Contains(footer, w.text))
+	}
+	// A word set at certMinSize in the face of the smallest extent is
+	// the lowest box a word of the fields may have.
+	least := math.Inf(1)
+	for _, fc := range testFonts(t).regular {
+		a, d := fc.extent()
+		least = min(least, (a+d)*certMinSize*mmPerPt)
+	}
+	ruleTop := certFooterRule - certRuleWidth/2
+	fields := 0
+	for i, a := range words {
+		if !field[i] {
+			continue
+		}
+		fields++
+		if a.box[3] > ruleTop {
+			t.Errorf("field word %q %v reaches down to %.2f mm, the footer rule's top is at %.2f mm", a.text, a.box, a.box[3], ruleTop)
+		}
+		if h := a.box[3] - a.box[1]; h < least-0.01 {
+			t.Errorf("field word %q %v is %.2f mm high, set under %g pt (%.2f mm)", a.text, a.box, h, certMinSize, least)
+		}
+		if whole && strings.Contains(a.text, "…") {
+			t.Errorf("field word %q cut short", a.text)
+		}
+		for j, b := range words {
+			if j != i && !(field[j] && j < i) && a.overlaps(b) {
+				t.Errorf("field word %q %v overlaps %q %v", a.text, a.box, b.text, b.box)
+			}
+		}
+	}
+	if fields == 0 {
+		t.Fatalf("no field words under %.1f mm", top)
+	}
+	if !whole {
+		return
+	}
+	// Every text of the fields is printed (lines broken anywhere).
+	text := strings.ReplaceAll(pdfText(t, pdf), " ", "")
+	wants := []string{c.SkillCode, c.OccupationCode, c.EventDates}
+	for _, lang := range c.Languages {
+		for _, n := range []Names{c.Skill, c.Event, c.Result, c.Level, c.Framework, c.Provenance} {
+			wants = append(wants, n.In(lang))
+		}
+	}
+	for _, want := range wants {
+		if !strings.Contains(text, strings.ReplaceAll(want, " ", "")) {
+			t.Errorf("pdftotext lacks %q", want)
+		}
+	}
 }
