@@ -63,6 +63,7 @@ type config struct {
 	masterKey           string // environment only (BAYSKILLS_MASTER_KEY); else <data>/master.key
 	cpuProfile          string // environment only (BAYSKILLS_CPU_PROFILE): a diagnostic for load tests
 	publicPerMinute     int    // verification requests per minute per address; negative: no cap
+	metricsToken        string // bearer token a Prometheus scraper sends for GET /metrics; "": admin only
 	issuer              string // keys rotate: the issuer's code
 	compromisedAt       string // keys rotate: since when the current keys are compromised (RFC 3339)
 	reason              string // keys rotate: why
@@ -98,6 +99,8 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 	}
 	fs.IntVar(&cfg.publicPerMinute, "public-limit", publicLimit,
 		"verification requests per minute per client address; -1: no limit, for load tests (BAYSKILLS_PUBLIC_LIMIT)")
+	fs.StringVar(&cfg.metricsToken, "metrics-token", env("METRICS_TOKEN", ""),
+		"bearer token that lets a Prometheus scraper read /metrics; prefer the environment, which ps does not show (BAYSKILLS_METRICS_TOKEN)")
 	if name == "keys" {
 		fs.StringVar(&cfg.issuer, "issuer", "", "the issuer's code, e.g. GD-DEMO")
 		fs.StringVar(&cfg.compromisedAt, "compromised-at", "", "the current keys are compromised since this time (RFC 3339)")
@@ -241,7 +244,8 @@ func serve(ctx context.Context, cfg *config, db *store.DB, stdout io.Writer) err
 		return err
 	}
 	srv, err := server.New(db, server.Config{DataDir: cfg.data, BaseURL: cfg.baseURL, Version: version, Logger: log,
-		LoginsPerMinute: cfg.loginsPerMinute, PublicPerMinute: cfg.publicPerMinute, MasterKey: master})
+		LoginsPerMinute: cfg.loginsPerMinute, PublicPerMinute: cfg.publicPerMinute, MasterKey: master,
+		MetricsToken: cfg.metricsToken})
 	if err != nil {
 		return err
 	}

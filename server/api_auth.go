@@ -83,10 +83,11 @@ func (s *Server) checkLogin(c *gin.Context, username, secret string, pin bool) (
 	}
 	addrKey, accountKey := "ip:"+c.ClientIP(), "user:"+strings.ToLower(username)
 	for _, check := range []struct {
-		l   *limiter
-		key string
-	}{{s.loginByAddr, addrKey}, {s.loginByAccount, accountKey}} {
+		l         *limiter
+		key, name string
+	}{{s.loginByAddr, addrKey, limiterLoginAddress}, {s.loginByAccount, accountKey, limiterLoginAccount}} {
 		if wait, blocked := check.l.blocked(check.key); blocked {
+			s.metrics.limited(check.name)
 			c.Header("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 			return store.User{}, apperr.New(apperr.RateLimited, "too many login attempts; try again in %s", wait.Round(time.Second))
 		}
@@ -106,6 +107,7 @@ func (s *Server) checkLogin(c *gin.Context, username, secret string, pin bool) (
 	ok := len(username) <= 64 && len(secret) <= 256 && checkSecret(hash, secret) && err == nil && !u.Disabled && (!pin || u.Role == store.RoleJudge)
 	if !ok {
 		s.loginByAccount.hit(accountKey)
+		s.metrics.loginFailed()
 		what := "password"
 		if pin {
 			what = "PIN"

@@ -156,6 +156,7 @@ func (s *Server) submitMarks(c *gin.Context) {
 			return nil, err
 		}
 		res, err := s.db.SubmitMarks(c.Request.Context(), eventOf(c).ID, skillOf(c).ID, j, caller(c).User.ID, req.Marks)
+		s.metrics.countMarks(res, len(req.Marks), err)
 		return marksResponse{Marks: res}, err
 	})
 }

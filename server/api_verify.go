@@ -50,8 +50,12 @@ func (s *Server) limitPublic(c *gin.Context, fail func(*gin.Context, error)) {
 		return
 	}
 	addr := c.ClientIP()
-	for _, l := range []*limiter{s.publicByAddr, s.missesByAddr} {
-		if wait, blocked := l.blocked(addr); blocked {
+	for _, check := range []struct {
+		l    *limiter
+		name string
+	}{{s.publicByAddr, limiterPublic}, {s.missesByAddr, limiterPublicMisses}} {
+		if wait, blocked := check.l.blocked(addr); blocked {
+			s.metrics.limited(check.name)
 			c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			fail(c, apperr.New(apperr.RateLimited, "too many verification requests; try again in %s",
 				wait.Round(time.Second)))
@@ -109,13 +113,13 @@ func (s *Server) checkClaims(c *gin.Context) {
 // one is not found, like one that is not issued.
 func (s *Server) verifyByID(c *gin.Context, id, claims string) (verification, error) {
 	if !certs.ValidCertificateID(id) {
-		return verification{}, errNoCertificate
+		return s.metrics.verified(verification{}, errNoCertificate)
 	}
 	rec, err := s.db.VerifyCertificate(c.Request.Context(), id)
 	if err != nil {
-		return verification{}, err
+		return s.metrics.verified(verification{}, err)
 	}
-	return s.verifyCertificate(c.Request.Context(), s.publicBase(c), rec, claims)
+	return s.metrics.verified(s.verifyCertificate(c.Request.Context(), s.publicBase(c), rec, claims))
 }
 
 var errNoCertificate = apperr.New(apperr.NotFound, "certificate not found")
@@ -132,9 +136,9 @@ func (s *Server) lookupCertificate(c *gin.Context) {
 	withBody(c, http.StatusOK, func(in lookupBody) (any, error) {
 		rec, err := s.db.LookupCertificate(c.Request.Context(), in.Number, in.Name)
 		if err != nil {
-			return nil, err
+			return s.metrics.verified(verification{}, err)
 		}
-		return s.verifyCertificate(c.Request.Context(), s.publicBase(c), rec, "")
+		return s.metrics.verified(s.verifyCertificate(c.Request.Context(), s.publicBase(c), rec, ""))
 	})
 }
 

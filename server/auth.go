@@ -215,13 +215,14 @@ const (
 	skillJudge                   // a judge or the chief expert of :skill (those who mark)
 	chiefExpert                  // the chief expert of :skill only
 	issuerOfficer                // admin, or an officer of the issuer of certificate :cert
+	metricsReader                // admin, or a scraper with the metrics token (Config.MetricsToken)
 )
 
 var accessNames = map[access]string{
 	public: "public", publicLimited: "public, rate limited", authenticated: "authenticated", adminOnly: "admin", eventCreator: "event creator",
 	eventOrganizer: "event organizer", eventMember: "event member", skillStaff: "skill staff",
 	skillLead: "skill lead", skillJudge: "skill judge", chiefExpert: "chief expert",
-	issuerOfficer: "issuer officer",
+	issuerOfficer: "issuer officer", metricsReader: "metrics reader",
 }
 
 func (a access) String() string { return accessNames[a] }
@@ -242,6 +243,11 @@ func (s *Server) authorize(who access, isPage bool) gin.HandlerFunc {
 		case publicLimited:
 			s.limitPublic(c, fail)
 			return
+		case metricsReader:
+			if s.metrics.hasToken(c.Request) {
+				c.Next()
+				return
+			}
 		}
 		p, viaCookie, err := s.principalOf(c)
 		if err != nil {
@@ -298,6 +304,8 @@ func (s *Server) authorize(who access, isPage bool) gin.HandlerFunc {
 				fail(c, err)
 				return
 			}
+		case metricsReader:
+			allowed = p.isAdmin()
 		}
 		if !allowed {
 			fail(c, apperr.New(apperr.Forbidden, "your account may not do this"))

@@ -26,7 +26,8 @@ import (
 //
 //   - public: /healthz, /api/openapi.json, POST /api/v1/auth/login, POST /api/v1/auth/pin;
 //   - any signed-in user: logout, GET /api/v1/me, POST /api/v1/me/password, GET /api/v1/events;
-//   - admin only: /api/v1/users…;
+//   - admin only: /api/v1/users…, GET /metrics (or a scraper with the
+//     metrics token: metrics_test.go);
 //   - POST /api/v1/events: admin and organizer accounts;
 //   - GET an event, GET its skills: admin, its organizers and the judges and
 //     chief experts of any of its skills;
@@ -338,6 +339,7 @@ func authzAPIScenarios() []authzScenario {
 	return []authzScenario{
 		{method: "GET", path: "/healthz", allowed: authzRolesPublic, status: 200, readOnly: true},
 		{method: "GET", path: "/api/openapi.json", allowed: authzRolesPublic, status: 200, readOnly: true},
+		{method: "GET", path: "/metrics", allowed: authzRolesAdmin, status: 200, readOnly: true},
 
 		{method: "POST", path: "/api/v1/auth/login", allowed: authzRolesPublic, status: 200, readOnly: true,
 			body: func(*fixture, string) any {

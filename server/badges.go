@@ -268,6 +268,7 @@ func (s *Server) codeSignIn(c *gin.Context) {
 	code := codeFromPath(c)
 	key := "ip:" + c.ClientIP()
 	if wait, blocked := s.loginByAddr.blocked(key); blocked {
+		s.metrics.limited(limiterLoginAddress)
 		c.Header("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 		msg := pageData{cat: s.pages.catalogs[pageLanguage(c)], en: s.pages.catalogs["en"]}.T("login.limited")
 		s.render(c, http.StatusTooManyRequests, "qrlogin", qrLoginData{Code: code, Error: msg})
@@ -276,6 +277,9 @@ func (s *Server) codeSignIn(c *gin.Context) {
 	s.loginByAddr.hit(key)
 	h, err := s.db.ConsumeLoginCode(c.Request.Context(), code)
 	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			s.metrics.loginFailed()
+		}
 		s.codeRefused(c, err)
 		return
 	}

@@ -65,6 +65,7 @@ type issuanceRunner struct {
 	ctx     context.Context // ends when the server closes
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
+	metrics *serverMetrics // the server's; nil for the demo loader's runner
 }
 
 func newIssuanceRunner(db *store.DB, master []byte, log *slog.Logger, now func() time.Time) *issuanceRunner {
@@ -569,6 +570,7 @@ func (b *batchRun) run() {
 		b.fail(err)
 		return
 	}
+	b.metrics.batchEnded("issued", len(b.jobs))
 	b.log.Info("certificates issued", "batch", b.batch.ID, "skill", b.req.skill.ID, "certificates", len(b.jobs),
 		"seconds", time.Since(start).Seconds())
 }
@@ -826,4 +828,5 @@ func (b *batchRun) fail(err error) {
 	if ferr := b.db.FailBatch(ctx, b.batch.ID, reason); ferr != nil {
 		b.log.Error("issuance: failing the batch", "batch", b.batch.ID, "err", ferr.Error())
 	}
+	b.metrics.batchEnded("failed", 0)
 }

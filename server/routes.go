@@ -36,6 +36,7 @@ func (s *Server) apiRoutes() []route {
 	return []route{
 		{"GET", "/healthz", public, s.healthz, jsonBody},
 		{"GET", "/api/openapi.json", public, s.openAPI, jsonBody},
+		{"GET", "/metrics", metricsReader, s.serveMetrics, jsonBody},
 
 		{"POST", "/api/v1/auth/login", public, s.login, jsonBody},
 		{"POST", "/api/v1/auth/pin", public, s.loginPIN, jsonBody},

@@ -35,6 +35,9 @@ type Config struct {
 	// MasterKey seals the issuers' private keys (LoadMasterKey); nil means
 	// the data directory's master.key, created on first start.
 	MasterKey []byte
+	// MetricsToken, when set, lets a scraper that sends it as its bearer
+	// token read GET /metrics; the admin always may.
+	MetricsToken string
 }
 
 // Server serves the API.
@@ -51,6 +54,7 @@ type Server struct {
 	verify         verifier
 	publicByAddr   *limiter // verification requests per client address
 	missesByAddr   *limiter // verification requests that found nothing, per address
+	metrics        *serverMetrics
 }
 
 // New builds a server on db. It creates the token key on first start.
@@ -102,7 +106,9 @@ func New(db *store.DB, cfg Config) (*Server, error) {
 		s.publicByAddr = newLimiter(cfg.PublicPerMinute, time.Minute, cfg.Now)
 		s.missesByAddr = newLimiter(max(cfg.PublicPerMinute/10, 1), time.Minute, cfg.Now)
 	}
+	s.metrics = newMetrics(db, cfg.MetricsToken)
 	s.issuance = newIssuanceRunner(db, cfg.MasterKey, cfg.Logger, cfg.Now)
+	s.issuance.metrics = s.metrics
 	if s.pages, err = loadPages(); err != nil {
 		return nil, fmt.Errorf("pages: %w", err)
 	}
@@ -122,7 +128,8 @@ func (s *Server) engineBase() *gin.Engine {
 	e := gin.New()
 	e.SetTrustedProxies(nil) // the client address is the peer's: X-Forwarded-For cannot dodge rate limits
 	e.HandleMethodNotAllowed = true
-	e.Use(requestID, accessLog(s.log), recoverPanics(s.log), securityHeaders)
+	// Metrics outside the panic recovery: they count the 500 it makes.
+	e.Use(requestID, accessLog(s.log), s.metrics.observe, recoverPanics(s.log), securityHeaders)
 	e.NoRoute(func(c *gin.Context) { fail(c, apperr.New(apperr.NotFound, "no such route")) })
 	e.NoMethod(func(c *gin.Context) { fail(c, apperr.New(apperr.NotAllowed, "method not allowed on this route")) })
 	return e

@@ -26,13 +26,14 @@ func (s *Server) verifyUpload(c *gin.Context) {
 // checkPDF checks an uploaded PDF: is it a PDF the registry issued (its
 // SHA-256), is its signature valid and by a trusted key in its window, and
 // do the claims it carries agree with the registry.
-func (s *Server) checkPDF(ctx context.Context, base string, pdf []byte) (uploadReport, error) {
+func (s *Server) checkPDF(ctx context.Context, base string, pdf []byte) (rep uploadReport, err error) {
+	defer func() { s.metrics.verified(rep.verification, err) }()
 	r, err := s.registry(ctx)
 	if err != nil {
 		return uploadReport{}, err
 	}
 	chk := certs.VerifyPDF(pdf, r.keys)
-	rep := uploadReport{SHA256: chk.SHA256}
+	rep = uploadReport{SHA256: chk.SHA256}
 	sig := verifyCheck{Name: "signature", Result: checkPassed, Detail: "signed by key " + chk.KID, Code: codePDFSigned}
 	if !chk.Valid() {
 		sig = verifyCheck{Name: "signature", Result: checkFailed, Detail: chk.Err().Error(), Code: pdfProblem(chk.Err())}

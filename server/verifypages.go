@@ -145,6 +145,7 @@ func (s *Server) lookupForm(c *gin.Context) {
 	rec, err := s.db.LookupCertificate(c.Request.Context(), d.Number, d.Name)
 	switch {
 	case apperr.CodeOf(err) == apperr.NotFound:
+		s.metrics.verified(verification{}, err) // a hit is counted on the certificate's page
 		d.Notice = "verify.lookup.miss"
 		c.Set(ctxErrorCode, string(apperr.NotFound))
 		s.render(c, http.StatusNotFound, "verify", d)

@@ -203,6 +203,12 @@ func (db *DB) Close() error {
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
 
+// Pools returns the database's connection pools by name, "writer" and
+// "readers", for their statistics (metrics); callers must not close them.
+func (db *DB) Pools() map[string]*sql.DB {
+	return map[string]*sql.DB{"writer": db.write, "readers": db.read}
+}
+
 // Migration is one applied schema migration.
 type Migration struct {
 	Version   int
