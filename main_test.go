@@ -97,8 +97,16 @@ func call(t *testing.T, method, url, token, body string, v any) int {
 // organizer it prints, see the demo event, set up a new one.
 func TestServeDemo(t *testing.T) {
 	dir := t.TempDir()
-	url, out := startServer(t, map[string]string{"BAYSKILLS_DATA": dir, "BAYSKILLS_DEMO": "true"})
+	url, out := startServer(t, map[string]string{"BAYSKILLS_DATA": dir, "BAYSKILLS_DEMO": "true",
+		"BAYSKILLS_METRICS_TOKEN": "scrape-token-for-the-test"})
 	printed := out.String()
+	// BAYSKILLS_METRICS_TOKEN lets a scraper read /metrics, and only it.
+	if s := call(t, "GET", url+"/metrics", "scrape-token-for-the-test", "", nil); s != 200 {
+		t.Errorf("GET /metrics with the metrics token = %d, want 200", s)
+	}
+	if s := call(t, "GET", url+"/metrics", "another-token", "", nil); s != 401 {
+		t.Errorf("GET /metrics with another token = %d, want 401", s)
+	}
 	for _, want := range []string{"Admin account created: username admin, password ", "organizer", "demo-organizer-2026", "cnc-chief", "PIN "} {
 		if !strings.Contains(printed, want) {
 			t.Errorf("output lacks %q:\n%s", want, printed)
