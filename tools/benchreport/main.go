@@ -43,6 +43,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"bayskills/tools/internal/host"
 )
 
 func main() {
@@ -387,7 +389,7 @@ func measure(ctx context.Context, cfg config, blocks []block, ms []measurement, 
 			}
 		}
 		rec := record{Key: m.key, Command: shellJoin(m.env, m.argv), Quick: cfg.quick, Started: time.Now().UTC(),
-			LoadStart: loadAverage(), Machine: mc}
+			LoadStart: host.LoadAverage(), Machine: mc}
 		fmt.Fprintf(stdout, "\n== [%d/%d, %s so far] %s\n", i+1, len(todo), time.Since(begin).Round(time.Second), rec.Command)
 		f, err := os.Create(filepath.Join(cfg.out, m.key+".txt"))
 		if err != nil {
@@ -403,7 +405,7 @@ func measure(ctx context.Context, cfg config, blocks []block, ms []measurement, 
 			fmt.Fprintf(stdout, "== %s: %v (recorded; going on)\n", m.key, err)
 		}
 		rec.Seconds = time.Since(rec.Started).Seconds()
-		rec.LoadEnd = loadAverage()
+		rec.LoadEnd = host.LoadAverage()
 		if err := errors.Join(f.Close(), writeJSON(filepath.Join(cfg.out, m.key+".json"), rec)); err != nil {
 			return err
 		}
@@ -429,16 +431,8 @@ type machine struct {
 }
 
 func describeMachine(goCmd string) machine {
-	m := machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Model: "unknown CPU", OS: runtime.GOOS + "/" + runtime.GOARCH,
+	m := machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Model: host.CPUModel(), OS: runtime.GOOS + "/" + runtime.GOARCH,
 		GoVersion: runtime.Version()}
-	if raw, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(raw), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.Model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
 	if raw, err := os.ReadFile("/proc/meminfo"); err == nil {
 		var kb float64
 		if _, rest, ok := strings.Cut(string(raw), "MemTotal:"); ok {
@@ -458,14 +452,6 @@ func describeMachine(goCmd string) machine {
 		}
 	}
 	return m
-}
-
-func loadAverage() string {
-	raw, _ := os.ReadFile("/proc/loadavg")
-	if f := strings.Fields(string(raw)); len(f) >= 3 {
-		return strings.Join(f[:3], " ")
-	}
-	return "?"
 }
 
 // --- results -------------------------------------------------------------------

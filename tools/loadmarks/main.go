@@ -9,8 +9,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
@@ -18,9 +16,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +26,9 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"bayskills/tools/internal/loadevent"
+	"bayskills/tools/internal/serverproc"
 )
 
 type config struct {
@@ -74,16 +72,17 @@ func run(cfg config) error {
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
-	srv, url, err := start(cfg.bin, filepath.Join(dir, "data"))
+	data := filepath.Join(dir, "data")
+	srv, err := serverproc.Start(cfg.bin, serverproc.Options{Data: data, Log: data + ".log",
+		Env: []string{"BAYSKILLS_ADMIN_PASSWORD=" + adminPassword, "BAYSKILLS_LOGIN_LIMIT=100000"}})
 	if err != nil {
 		return err
 	}
-	defer srv.Process.Kill()
-	c := &client{base: url, http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}}}
+	defer srv.Kill()
+	c := serverproc.NewClient(srv.URL, 60*time.Second)
 	fmt.Printf("setting up %d skills × %d judges × %d competitors × %d aspects …\n", cfg.skills, cfg.judgesPerSkill,
 		cfg.entriesPerSkill, cfg.subsPerSkill*cfg.aspectsPerSub)
-	judges, expected, err := setup(c, cfg)
+	admin, judges, expected, err := setup(c, cfg)
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
@@ -140,13 +139,12 @@ func run(cfg config) error {
 	wg.Wait()
 	elapsed := time.Since(begin)
 
-	stored, err := c.storedMarks(cfg)
+	stored, err := storedMarks(c, admin)
 	if err != nil {
 		return err
 	}
-	srv.Process.Signal(os.Interrupt)
-	srv.Wait()
-	verify, verr := exec.Command(cfg.bin, "audit", "verify", "--data", filepath.Join(dir, "data")).CombinedOutput()
+	srv.Stop() // how it exits is not a figure of the run; the audit trail it leaves is
+	verify, verr := exec.Command(cfg.bin, "audit", "verify", "--data", data).CombinedOutput()
 
 	sort.Slice(latencies, func(a, b int) bool { return latencies[a] < latencies[b] })
 	pct := func(p float64) time.Duration {
@@ -233,91 +231,6 @@ func sqliteBaseline(path string, rows, batch int) (float64, error) {
 	return float64(rows) / time.Since(begin).Seconds(), nil
 }
 
-// start runs the binary on a free loopback port and waits for /healthz.
-func start(bin, data string) (*exec.Cmd, string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, "", err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data, "--log-format", "json")
-	cmd.Env = append(os.Environ(), "BAYSKILLS_ADMIN_PASSWORD=load-test-admin-password", "BAYSKILLS_LOGIN_LIMIT=100000")
-	logf, err := os.Create(data + ".log")
-	if err != nil {
-		os.MkdirAll(filepath.Dir(data), 0o700)
-		logf, err = os.Create(data + ".log")
-		if err != nil {
-			return nil, "", err
-		}
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return nil, "", err
-	}
-	url := "http://" + addr
-	for i := 0; i < 200; i++ {
-		if res, err := http.Get(url + "/healthz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return cmd, url, nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	cmd.Process.Kill()
-	return nil, "", fmt.Errorf("the server did not start (log in %s.log)", data)
-}
-
-type client struct {
-	base  string
-	http  *http.Client
-	token string // the admin's
-}
-
-// call sends a JSON request and decodes a JSON answer; a non-2xx is an error.
-func (c *client) call(method, path, token string, body, out any) error {
-	var rd io.Reader
-	ctype := "application/json"
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		rd, ctype = bytes.NewReader(b), "text/csv"
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, c.base+path, rd)
-	if err != nil {
-		return err
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", ctype)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, raw)
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
-}
-
 type markInput struct {
 	Key      string  `json:"key"`
 	EntryID  int64   `json:"entry_id"`
@@ -332,11 +245,11 @@ type judge struct {
 }
 
 // submit sends one batch; it returns how many marks were acknowledged.
-func (j *judge) submit(c *client, batch []markInput) (int, error) {
+func (j *judge) submit(c *serverproc.Client, batch []markInput) (int, error) {
 	var out struct {
 		Marks []struct{ Status string } `json:"marks"`
 	}
-	if err := c.call("POST", j.path+"/marks", j.token, map[string]any{"marks": batch}, &out); err != nil {
+	if err := c.Call("POST", j.path+"/marks", j.token, map[string]any{"marks": batch}, 0, &out); err != nil {
 		return 0, err
 	}
 	return len(out.Marks), nil
@@ -348,65 +261,30 @@ func newKey() string {
 	return hex.EncodeToString(b)
 }
 
+// adminPassword is the admin's password the server is started with; the
+// load signs in as the admin to create its event.
+const adminPassword = "load-test-admin-password"
+
 // setup creates the event through the API as an organizer would, signs every
-// judge in with their PIN and works out each judge's marks.
-func setup(c *client, cfg config) ([]*judge, int, error) {
+// judge in with their PIN and works out each judge's marks. It returns the
+// admin's token too.
+func setup(c *serverproc.Client, cfg config) (string, []*judge, int, error) {
 	var login struct{ Token string }
-	if err := c.call("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": "load-test-admin-password"}, &login); err != nil {
-		return nil, 0, err
+	if err := c.Call("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": adminPassword}, 0, &login); err != nil {
+		return "", nil, 0, err
 	}
-	c.token = login.Token
-	var ev struct{ ID int64 }
-	if err := c.call("POST", "/api/v1/events", c.token, map[string]any{"name": map[string]string{"en": "Load test"},
-		"starts_on": "2026-12-01", "ends_on": "2026-12-04", "host_region": "GD"}, &ev); err != nil {
-		return nil, 0, err
-	}
-	regions := []string{"GD", "HK", "MO"}
-	var comps, judgesCSV strings.Builder
-	comps.WriteString("skill,name_native,name_latin,region,institution\n")
-	judgesCSV.WriteString("username,display_name,region,institution,skill,role,pin\n")
-	for s := 0; s < cfg.skills; s++ {
-		code := fmt.Sprintf("S%02d", s)
-		if err := c.call("POST", fmt.Sprintf("/api/v1/events/%d/skills", ev.ID), c.token, map[string]any{"code": code,
-			"name": map[string]string{"en": "Skill " + code}}, nil); err != nil {
-			return nil, 0, err
-		}
-		for e := 0; e < cfg.entriesPerSkill; e++ {
-			fmt.Fprintf(&comps, "%s,选手%d,COMPETITOR %s-%d,%s,School %d\n", code, e, code, e, regions[e%3], e%12)
-		}
-		for j := 0; j < cfg.judgesPerSkill; j++ {
-			fmt.Fprintf(&judgesCSV, "%s-j%d,Judge %s-%d,%s,Expert Institute %d,%s,judge,%06d\n", strings.ToLower(code), j,
-				code, j, regions[j%3], j, code, 100000+s*1000+j)
-		}
-	}
-	if err := c.call("POST", fmt.Sprintf("/api/v1/events/%d/competitors/import", ev.ID), c.token, []byte(comps.String()), nil); err != nil {
-		return nil, 0, err
-	}
-	if err := c.call("POST", fmt.Sprintf("/api/v1/events/%d/judges/import", ev.ID), c.token, []byte(judgesCSV.String()), nil); err != nil {
-		return nil, 0, err
-	}
-	var skills []struct {
-		ID   int64
-		Code string
-	}
-	if err := c.call("GET", fmt.Sprintf("/api/v1/events/%d/skills", ev.ID), c.token, nil, &skills); err != nil {
-		return nil, 0, err
+	ev, err := loadevent.Create(c, login.Token, loadevent.Spec{Name: "Load test", Skills: cfg.skills, Entries: cfg.entriesPerSkill,
+		Judges: cfg.judgesPerSkill, Subs: cfg.subsPerSkill, Aspects: cfg.aspectsPerSub, PINBase: 100000})
+	if err != nil {
+		return "", nil, 0, err
 	}
 	var judges []*judge
 	expected := 0
-	for si, sk := range skills {
-		path := fmt.Sprintf("/api/v1/events/%d/skills/%d", ev.ID, sk.ID)
-		if err := c.call("PUT", path+"/scheme", c.token, scheme(cfg), nil); err != nil {
-			return nil, 0, err
-		}
-		if err := c.call("POST", path+"/panels/generate", c.token, map[string]int{"size": 3}, nil); err != nil {
-			return nil, 0, err
-		}
-		for j := 0; j < cfg.judgesPerSkill; j++ {
-			var jl struct{ Token string }
-			if err := c.call("POST", "/api/v1/auth/pin", "", map[string]string{"username": fmt.Sprintf("%s-j%d",
-				strings.ToLower(sk.Code), j), "pin": fmt.Sprintf("%06d", 100000+si*1000+j)}, &jl); err != nil {
-				return nil, 0, err
+	for _, sk := range ev.Skills {
+		for _, j := range sk.Judges {
+			token, err := j.SignIn(c)
+			if err != nil {
+				return "", nil, 0, err
 			}
 			var work struct {
 				SubCriteria []struct {
@@ -419,10 +297,10 @@ func setup(c *client, cfg config) ([]*judge, int, error) {
 					EntryID int64 `json:"entry_id"`
 				}
 			}
-			if err := c.call("GET", path+"/work", jl.Token, nil, &work); err != nil {
-				return nil, 0, err
+			if err := c.Call("GET", sk.Path+"/work", token, nil, 0, &work); err != nil {
+				return "", nil, 0, err
 			}
-			jd := &judge{token: jl.Token, path: path}
+			jd := &judge{token: token, path: sk.Path}
 			for _, e := range work.Entries {
 				for _, sub := range work.SubCriteria {
 					for _, a := range sub.Aspects {
@@ -438,47 +316,19 @@ func setup(c *client, cfg config) ([]*judge, int, error) {
 			judges = append(judges, jd)
 		}
 	}
-	return judges, expected, nil
-}
-
-// scheme builds a marking scheme totalling 100 marks.
-func scheme(cfg config) map[string]any {
-	n := cfg.subsPerSkill * cfg.aspectsPerSub
-	per := 10000 / n // hundredths
-	rest := 10000 - per*n
-	var subs []map[string]any
-	descr := []string{"not shown", "below industry standard", "meets industry standard", "excellent"}
-	k := 0
-	for s := 0; s < cfg.subsPerSkill; s++ {
-		var aspects []map[string]any
-		for a := 0; a < cfg.aspectsPerSub; a++ {
-			mark := per
-			if k == 0 {
-				mark += rest
-			}
-			k++
-			asp := map[string]any{"kind": "M", "description": fmt.Sprintf("Measurement %d", k), "max_mark": float64(mark) / 100}
-			if a%2 == 0 {
-				asp = map[string]any{"kind": "J", "description": fmt.Sprintf("Judgement %d", k), "max_mark": float64(mark) / 100,
-					"descriptors": descr}
-			}
-			aspects = append(aspects, asp)
-		}
-		subs = append(subs, map[string]any{"name": fmt.Sprintf("Part %d", s+1), "aspects": aspects})
-	}
-	return map[string]any{"criteria": []map[string]any{{"name": "Work piece", "sub_criteria": subs}}}
+	return login.Token, judges, expected, nil
 }
 
 // storedMarks counts the marks the server holds, from each skill's progress.
-func (c *client) storedMarks(cfg config) (int, error) {
+func storedMarks(c *serverproc.Client, token string) (int, error) {
 	var events []struct{ ID int64 }
-	if err := c.call("GET", "/api/v1/events", c.token, nil, &events); err != nil {
+	if err := c.Call("GET", "/api/v1/events", token, nil, 0, &events); err != nil {
 		return 0, err
 	}
 	total := 0
 	for _, ev := range events {
 		var skills []struct{ ID int64 }
-		if err := c.call("GET", fmt.Sprintf("/api/v1/events/%d/skills", ev.ID), c.token, nil, &skills); err != nil {
+		if err := c.Call("GET", fmt.Sprintf("/api/v1/events/%d/skills", ev.ID), token, nil, 0, &skills); err != nil {
 			return 0, err
 		}
 		for _, sk := range skills {
@@ -487,7 +337,7 @@ func (c *client) storedMarks(cfg config) (int, error) {
 					MarksStored int `json:"marks_stored"`
 				} `json:"totals"`
 			}
-			if err := c.call("GET", fmt.Sprintf("/api/v1/events/%d/skills/%d/progress", ev.ID, sk.ID), c.token, nil, &p); err != nil {
+			if err := c.Call("GET", fmt.Sprintf("/api/v1/events/%d/skills/%d/progress", ev.ID, sk.ID), token, nil, 0, &p); err != nil {
 				return 0, err
 			}
 			total += p.Totals.MarksStored

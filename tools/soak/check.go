@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"bayskills/tools/internal/serverproc"
 )
 
 // result is everything the soak measured and concluded; with --json it is
@@ -79,7 +81,7 @@ func (rb *readback) mismatch(format string, args ...any) {
 // readBack compares every mark each judge's tablet holds as acknowledged
 // with the judge's work as the server answers it, and the number of marks
 // with each skill's progress (organizer's view) and its per-judge counts.
-func readBack(c *client, v *venue) (readback, error) {
+func readBack(c *serverproc.Client, v *venue) (readback, error) {
 	var rb readback
 	perSkill := make([]int, len(v.skills))
 	perJudge := map[string]int{}
@@ -121,17 +123,17 @@ func readBack(c *client, v *venue) (readback, error) {
 				Entered  int    `json:"entered"`
 			} `json:"judges"`
 		}
-		if err := c.call("GET", sk.path+"/progress", v.organizer, nil, 200, &p); err != nil {
+		if err := c.Call("GET", sk.Path+"/progress", v.organizer, nil, 200, &p); err != nil {
 			return rb, err
 		}
 		rb.Expected += perSkill[i]
 		rb.Stored += p.Totals.MarksStored
 		if p.Totals.MarksStored != perSkill[i] {
-			rb.mismatch("skill %s: progress counts %d marks, %d were acknowledged", sk.code, p.Totals.MarksStored, perSkill[i])
+			rb.mismatch("skill %s: progress counts %d marks, %d were acknowledged", sk.Code, p.Totals.MarksStored, perSkill[i])
 		}
 		for _, jp := range p.Judges {
 			if jp.Entered != perJudge[jp.Username] {
-				rb.mismatch("skill %s: progress counts %d marks of %s, %d were acknowledged", sk.code, jp.Entered, jp.Username,
+				rb.mismatch("skill %s: progress counts %d marks of %s, %d were acknowledged", sk.Code, jp.Entered, jp.Username,
 					perJudge[jp.Username])
 			}
 		}

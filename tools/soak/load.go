@@ -15,6 +15,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"bayskills/tools/internal/host"
+	"bayskills/tools/internal/serverproc"
 )
 
 // --- the workloads --------------------------------------------------------
@@ -177,7 +180,7 @@ type markAnswer struct {
 // the version last acknowledged. A failed connection is retried with the
 // same keys, as a tablet's outbox does; a share of acknowledged batches is
 // sent again with the same keys and must be answered "repeated".
-func (j *judge) step(c *client, cfg config, w *workload, mc *markCounters, due time.Time) {
+func (j *judge) step(c *serverproc.Client, cfg config, w *workload, mc *markCounters, due time.Time) {
 	batch := j.marks[j.next:min(j.next+cfg.batch, len(j.marks))]
 	j.next = (j.next + len(batch)) % len(j.marks)
 	in := make([]markInput, len(batch))
@@ -195,11 +198,11 @@ func (j *judge) step(c *client, cfg config, w *workload, mc *markCounters, due t
 			t0 = time.Now()
 		}
 		ans = markAnswer{}
-		if err = c.call("POST", j.path+"/marks", j.token, body, 200, &ans); err == nil {
+		if err = c.Call("POST", j.path+"/marks", j.token, body, 200, &ans); err == nil {
 			err = checkAnswer(ans, in, batch, try > 0)
 		}
 		w.record(time.Since(t0), err)
-		var se *statusError
+		var se *serverproc.StatusError
 		if err == nil || errors.As(err, &se) {
 			break
 		}
@@ -227,7 +230,7 @@ func (j *judge) step(c *client, cfg config, w *workload, mc *markCounters, due t
 	mc.resent.Add(1)
 	var again markAnswer
 	t0 := time.Now()
-	err = c.call("POST", j.path+"/marks", j.token, body, 200, &again)
+	err = c.Call("POST", j.path+"/marks", j.token, body, 200, &again)
 	if err == nil && len(again.Marks) != len(in) {
 		err = fmt.Errorf("a batch of %d sent again: %d answers", len(in), len(again.Marks))
 	}
@@ -266,7 +269,7 @@ func checkAnswer(ans markAnswer, in []markInput, batch []*mark, retry bool) erro
 }
 
 // resync sets the judge's marks to what the server holds.
-func (j *judge) resync(c *client) {
+func (j *judge) resync(c *serverproc.Client) {
 	w, err := j.work(c)
 	if err != nil {
 		return // the next batch fails again, and is counted
@@ -285,7 +288,7 @@ func (j *judge) resync(c *client) {
 
 // lookup asks for a demo certificate, or (a share of the time) for an id
 // the registry does not hold, through the JSON API or the page.
-func lookup(c *client, w *workload, v *venue, unknownShare float64, page bool, due time.Time) {
+func lookup(c *serverproc.Client, w *workload, v *venue, unknownShare float64, page bool, due time.Time) {
 	known := mrand.Float64() >= unknownShare
 	id, want := newCertificateID(), 404
 	if known {
@@ -293,7 +296,7 @@ func lookup(c *client, w *workload, v *venue, unknownShare float64, page bool, d
 	}
 	var err error
 	if page {
-		err = c.call("GET", "/v/"+id, "", nil, want, nil)
+		err = c.Call("GET", "/v/"+id, "", nil, want, nil)
 	} else if known {
 		var ans struct {
 			Verdict     string `json:"verdict"`
@@ -301,12 +304,12 @@ func lookup(c *client, w *workload, v *venue, unknownShare float64, page bool, d
 				ID string `json:"id"`
 			} `json:"certificate"`
 		}
-		if err = c.call("GET", "/api/v1/public/certificates/"+id, "", nil, want, &ans); err == nil &&
+		if err = c.Call("GET", "/api/v1/public/certificates/"+id, "", nil, want, &ans); err == nil &&
 			(ans.Certificate.ID != id || ans.Verdict != "valid") {
 			err = fmt.Errorf("certificate %s: answered id %s, verdict %s; want its own id, valid", id, ans.Certificate.ID, ans.Verdict)
 		}
 	} else {
-		err = c.call("GET", "/api/v1/public/certificates/"+id, "", nil, want, nil)
+		err = c.Call("GET", "/api/v1/public/certificates/"+id, "", nil, want, nil)
 	}
 	w.record(time.Since(due), err)
 }
@@ -379,28 +382,6 @@ func parseStatus(text string) (procStatus, error) {
 	return st, nil
 }
 
-// cpuTime is the user and system CPU time process pid has used
-// (/proc/PID/stat, in clock ticks of 10 ms).
-func cpuTime(pid int) (time.Duration, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The fields after the command name, which is in parentheses: utime
-	// and stime are the 14th and 15th of the whole line.
-	_, rest, _ := strings.Cut(string(raw), ") ")
-	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %q", pid, raw)
-	}
-	user, err1 := strconv.ParseInt(f[11], 10, 64)
-	system, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
-	}
-	return time.Duration(user+system) * 10 * time.Millisecond, nil
-}
-
 // probe reads the server process and its database files.
 type probe struct {
 	pid     int
@@ -422,13 +403,13 @@ func (p *probe) sample(at time.Duration) (sample, error) {
 	if err != nil {
 		return sample{}, err
 	}
-	cpu, err := cpuTime(p.pid)
+	cpu, err := serverproc.CPUTime(p.pid)
 	if err != nil {
 		return sample{}, err
 	}
 	now := time.Now()
 	s := sample{At: at.Seconds(), RSSKB: st.rssKB, AnonKB: st.anonKB, FileKB: st.fileKB, Threads: st.threads, FDs: len(fds),
-		Load: loadAverage()}
+		Load: host.LoadAverage()}
 	for _, fd := range fds {
 		if target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.pid, fd.Name())); err == nil && strings.HasPrefix(target, "socket:") {
 			s.Sockets++
@@ -451,8 +432,8 @@ func (p *probe) sample(at time.Duration) (sample, error) {
 
 // soak runs the load for cfg.duration and samples the server every
 // cfg.interval, and once more when the last requests are answered.
-func soak(ctx context.Context, cfg config, c *client, srv *server, data string, v *venue, ws workloads) (*result, error) {
-	p := &probe{pid: srv.cmd.Process.Pid, data: data}
+func soak(ctx context.Context, cfg config, c *serverproc.Client, srv *serverproc.Server, data string, v *venue, ws workloads) (*result, error) {
+	p := &probe{pid: srv.PID(), data: data}
 	if _, err := p.sample(0); err != nil { // the CPU time's start
 		return nil, err
 	}
@@ -473,7 +454,7 @@ func soak(ctx context.Context, cfg config, c *client, srv *server, data string, 
 	var next atomic.Int64
 	pace(runCtx, &wg, begin, workersFor(cfg.organizerRate), cfg.organizerRate, func(_ int, due time.Time) {
 		r := v.reads[int(next.Add(1)-1)%len(v.reads)]
-		ws.organizer.record(time.Since(due), c.call("GET", r.path, r.token, nil, r.want, nil))
+		ws.organizer.record(time.Since(due), c.Call("GET", r.path, r.token, nil, r.want, nil))
 	})
 
 	res := &result{Duration: cfg.duration.Seconds(), Interval: cfg.interval.Seconds()}

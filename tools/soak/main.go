@@ -18,27 +18,24 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"debug/buildinfo"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"time"
+
+	"bayskills/tools/internal/host"
+	"bayskills/tools/internal/serverproc"
 )
 
 // The demo organizer (server/demo.go): the soak signs in as them, reads the
@@ -113,16 +110,19 @@ func run(ctx context.Context, cfg config) error {
 		defer os.RemoveAll(dir)
 	}
 	data := filepath.Join(dir, "data")
-	machine := describeMachine(cfg.bin)
+	machine := host.Describe(cfg.bin)
 	fmt.Print(machine)
-	srv, err := start(cfg.bin, data, filepath.Join(dir, "server.log"))
+	// The demo, with the public rate limit off: one client address asks
+	// for everything.
+	srv, err := serverproc.Start(cfg.bin, serverproc.Options{Data: data, Log: filepath.Join(dir, "server.log"),
+		Args: []string{"--demo", "--public-limit", "-1"},
+		Env:  []string{"BAYSKILLS_ADMIN_PASSWORD=soak-test-admin-password", "BAYSKILLS_LOGIN_LIMIT=100000"}})
 	if err != nil {
 		return err
 	}
-	defer srv.kill()
+	defer srv.Kill()
 
-	c := &client{base: srv.url, http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}}}
+	c := serverproc.NewClient(srv.URL, 30*time.Second)
 	fmt.Printf("setting up %d skills × %d judges × %d competitors × %d aspects …\n", cfg.skills, cfg.judgesPerSkill,
 		cfg.entriesPerSkill, cfg.subsPerSkill*cfg.aspectsPerSub)
 	v, err := setup(c, cfg)
@@ -149,7 +149,7 @@ func run(ctx context.Context, cfg config) error {
 		return fmt.Errorf("reading the marks back: %w", err)
 	}
 	t0 := time.Now()
-	stopErr := srv.stop()
+	stopErr := srv.Stop()
 	res.StopSeconds = time.Since(t0).Seconds()
 	if stopErr != nil {
 		res.StopError = stopErr.Error()
@@ -179,175 +179,6 @@ func run(ctx context.Context, cfg config) error {
 	}
 	return nil
 }
-
-// --- the machine ----------------------------------------------------------
-
-// describeMachine names what the figures were measured on.
-func describeMachine(bin string) string {
-	model := "unknown CPU"
-	if raw, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(raw), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	goVersion := runtime.Version()
-	if info, err := buildinfo.ReadFile(bin); err == nil {
-		goVersion = info.GoVersion
-	}
-	return fmt.Sprintf("machine: %d CPUs (%s), %s/%s, server built with %s; load average %s\n",
-		runtime.NumCPU(), model, runtime.GOOS, runtime.GOARCH, goVersion, loadAverage())
-}
-
-func loadAverage() string {
-	raw, _ := os.ReadFile("/proc/loadavg")
-	if f := strings.Fields(string(raw)); len(f) >= 3 {
-		return strings.Join(f[:3], " ")
-	}
-	return "?"
-}
-
-// --- the server -----------------------------------------------------------
-
-type server struct {
-	cmd  *exec.Cmd
-	url  string
-	done chan error
-}
-
-// start runs the binary with the demo event on a free loopback port, with
-// the public rate limit off (one client address asks for everything), and
-// waits for /healthz.
-func start(bin, data, logPath string) (*server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data, "--demo", "--public-limit", "-1", "--log-format", "json")
-	cmd.Env = append(os.Environ(), "BAYSKILLS_ADMIN_PASSWORD=soak-test-admin-password", "BAYSKILLS_LOGIN_LIMIT=100000")
-	// The server must not outlive this tool when it is killed (benchreport
-	// kills its commands on an interrupt).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, err
-	}
-	s := &server{cmd: cmd, url: "http://" + addr, done: make(chan error, 1)}
-	go func() { s.done <- cmd.Wait(); logf.Close() }()
-	for i := 0; i < 600; i++ {
-		if res, err := http.Get(s.url + "/healthz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return s, nil
-			}
-		}
-		select {
-		case err := <-s.done:
-			s.done <- err
-			return nil, fmt.Errorf("the server exited (%v); log in %s", err, logPath)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	s.kill()
-	return nil, fmt.Errorf("the server did not start (log in %s)", logPath)
-}
-
-// stop shuts the server down as an operator does (SIGTERM) and waits for it.
-func (s *server) stop() error {
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-s.done:
-		s.done <- err
-		return err
-	case <-time.After(30 * time.Second):
-		s.cmd.Process.Kill()
-		return errors.New("the server did not stop within 30 s of SIGTERM")
-	}
-}
-
-// kill ends the server if it still runs.
-func (s *server) kill() {
-	select {
-	case err := <-s.done:
-		s.done <- err
-	default:
-		s.cmd.Process.Kill()
-	}
-}
-
-// --- HTTP -----------------------------------------------------------------
-
-type client struct {
-	base string
-	http *http.Client
-}
-
-// call sends a request and reads the answer; an answer other than want
-// (0: any 2xx), or a failed connection, is an error. A []byte body is sent as CSV, any
-// other as JSON; out, when given, receives the decoded JSON answer.
-func (c *client) call(method, path, token string, body any, want int, out any) error {
-	var rd io.Reader
-	ctype := "application/json"
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		rd, ctype = bytes.NewReader(b), "text/csv"
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(raw)
-	}
-	// Not the run's context: a request under way when the run ends is
-	// answered and counted, not cut off.
-	req, err := http.NewRequestWithContext(context.Background(), method, c.base+path, rd)
-	if err != nil {
-		return err
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", ctype)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		return fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
-	}
-	if want == 0 && res.StatusCode/100 != 2 {
-		return &statusError{fmt.Sprintf("%s %s: %d: %.300s", method, path, res.StatusCode, raw)}
-	}
-	if want != 0 && res.StatusCode != want {
-		return &statusError{fmt.Sprintf("%s %s: %d, want %d: %.300s", method, path, res.StatusCode, want, raw)}
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("%s %s: %w", method, path, err)
-		}
-	}
-	return nil
-}
-
-// statusError is an answer with an unexpected status: the server decided,
-// so sending the same request again would not help.
-type statusError struct{ msg string }
-
-func (e *statusError) Error() string { return e.msg }
 
 func newKey() string {
 	b := make([]byte, 12)

@@ -6,24 +6,19 @@ import (
 	"math"
 	mrand "math/rand/v2"
 	"strconv"
-	"strings"
+
+	"bayskills/tools/internal/loadevent"
+	"bayskills/tools/internal/serverproc"
 )
 
 // venue is what the load works on: the judges with their marks, the demo's
 // certificates employers verify, and what organizers read.
 type venue struct {
-	organizer    string // the demo organizer's token
-	skills       []soakSkill
+	organizer    string            // the demo organizer's token
+	skills       []loadevent.Skill // of the soak's own event
 	judges       []*judge
 	certificates []string // public ids of the demo's certificates
 	reads        []read   // the organizer's reads, in rotation
-}
-
-// soakSkill is a skill of the soak's own event.
-type soakSkill struct {
-	id   int64
-	code string
-	path string // /api/v1/events/{event}/skills/{skill}
 }
 
 // read is one organizer read and the answer it must get.
@@ -56,16 +51,16 @@ type mark struct {
 // creates the soak's own event through the API as an organizer would:
 // skills, competitors, judges with PINs, marking schemes, panels. Then it
 // signs every judge in and reads their work.
-func setup(c *client, cfg config) (*venue, error) {
+func setup(c *serverproc.Client, cfg config) (*venue, error) {
 	v := &venue{}
 	var login struct{ Token string }
-	if err := c.call("POST", "/api/v1/auth/login", "", map[string]string{"username": demoOrganizer,
+	if err := c.Call("POST", "/api/v1/auth/login", "", map[string]string{"username": demoOrganizer,
 		"password": demoOrganizerPassword}, 0, &login); err != nil {
 		return nil, err
 	}
 	v.organizer = login.Token
 	var events []struct{ ID int64 }
-	if err := c.call("GET", "/api/v1/events", v.organizer, nil, 0, &events); err != nil {
+	if err := c.Call("GET", "/api/v1/events", v.organizer, nil, 0, &events); err != nil {
 		return nil, err
 	}
 	if len(events) == 0 {
@@ -73,7 +68,7 @@ func setup(c *client, cfg config) (*venue, error) {
 	}
 	demo := events[0].ID
 	var demoSkills []struct{ ID int64 }
-	if err := c.call("GET", fmt.Sprintf("/api/v1/events/%d/skills", demo), v.organizer, nil, 0, &demoSkills); err != nil {
+	if err := c.Call("GET", fmt.Sprintf("/api/v1/events/%d/skills", demo), v.organizer, nil, 0, &demoSkills); err != nil {
 		return nil, err
 	}
 	for _, sk := range demoSkills {
@@ -82,7 +77,7 @@ func setup(c *client, cfg config) (*venue, error) {
 			ID     string `json:"id"`
 			Status string `json:"status"`
 		}
-		if err := c.call("GET", path+"/certificates", v.organizer, nil, 0, &list); err != nil {
+		if err := c.Call("GET", path+"/certificates", v.organizer, nil, 0, &list); err != nil {
 			return nil, err
 		}
 		for _, cert := range list {
@@ -100,64 +95,23 @@ func setup(c *client, cfg config) (*venue, error) {
 	v.reads = append(v.reads, read{path: fmt.Sprintf("/api/v1/events/%d/results", demo), token: v.organizer, want: 200},
 		read{path: fmt.Sprintf("/api/v1/public/events/%d/results", demo), want: 200})
 
-	var ev struct{ ID int64 }
-	if err := c.call("POST", "/api/v1/events", v.organizer, map[string]any{"name": map[string]string{"en": "Soak test"},
-		"starts_on": "2026-12-01", "ends_on": "2026-12-04", "host_region": "GD"}, 0, &ev); err != nil {
+	ev, err := loadevent.Create(c, v.organizer, loadevent.Spec{Name: "Soak test", Skills: cfg.skills, Entries: cfg.entriesPerSkill,
+		Judges: cfg.judgesPerSkill, Subs: cfg.subsPerSkill, Aspects: cfg.aspectsPerSub, UserPrefix: "soak-", PINBase: 200000})
+	if err != nil {
 		return nil, err
 	}
-	regions := []string{"GD", "HK", "MO"}
-	var comps, judgesCSV strings.Builder
-	comps.WriteString("skill,name_native,name_latin,region,institution\n")
-	judgesCSV.WriteString("username,display_name,region,institution,skill,role,pin\n")
-	pins := map[string]string{}
-	for s := 0; s < cfg.skills; s++ {
-		code := fmt.Sprintf("S%02d", s)
-		if err := c.call("POST", fmt.Sprintf("/api/v1/events/%d/skills", ev.ID), v.organizer, map[string]any{"code": code,
-			"name": map[string]string{"en": "Skill " + code}}, 0, nil); err != nil {
-			return nil, err
-		}
-		for e := 0; e < cfg.entriesPerSkill; e++ {
-			fmt.Fprintf(&comps, "%s,选手%d,COMPETITOR %s-%d,%s,School %d\n", code, e, code, e, regions[e%3], e%12)
-		}
-		for j := 0; j < cfg.judgesPerSkill; j++ {
-			name, pin := fmt.Sprintf("soak-%s-j%d", strings.ToLower(code), j), fmt.Sprintf("%06d", 200000+s*1000+j)
-			pins[name] = pin
-			fmt.Fprintf(&judgesCSV, "%s,Judge %s-%d,%s,Expert Institute %d,%s,judge,%s\n", name, code, j, regions[j%3], j, code, pin)
-		}
-	}
-	if err := c.call("POST", fmt.Sprintf("/api/v1/events/%d/competitors/import", ev.ID), v.organizer, []byte(comps.String()), 0, nil); err != nil {
-		return nil, err
-	}
-	if err := c.call("POST", fmt.Sprintf("/api/v1/events/%d/judges/import", ev.ID), v.organizer, []byte(judgesCSV.String()), 0, nil); err != nil {
-		return nil, err
-	}
-	var skills []struct {
-		ID   int64
-		Code string
-	}
-	if err := c.call("GET", fmt.Sprintf("/api/v1/events/%d/skills", ev.ID), v.organizer, nil, 0, &skills); err != nil {
-		return nil, err
-	}
-	for si, sk := range skills {
-		path := fmt.Sprintf("/api/v1/events/%d/skills/%d", ev.ID, sk.ID)
-		v.skills = append(v.skills, soakSkill{id: sk.ID, code: sk.Code, path: path})
-		if err := c.call("PUT", path+"/scheme", v.organizer, scheme(cfg), 0, nil); err != nil {
-			return nil, err
-		}
-		if err := c.call("POST", path+"/panels/generate", v.organizer, map[string]int{"size": 3}, 0, nil); err != nil {
-			return nil, err
-		}
+	v.skills = ev.Skills
+	for si, sk := range ev.Skills {
 		// The progress grid, and the results, which answer 409 naming what
 		// is not signed off while marking goes on.
-		v.reads = append(v.reads, read{path: path + "/progress", token: v.organizer, want: 200},
-			read{path: path + "/results", token: v.organizer, want: 409})
-		for j := 0; j < cfg.judgesPerSkill; j++ {
-			name := fmt.Sprintf("soak-%s-j%d", strings.ToLower(sk.Code), j)
-			var jl struct{ Token string }
-			if err := c.call("POST", "/api/v1/auth/pin", "", map[string]string{"username": name, "pin": pins[name]}, 0, &jl); err != nil {
+		v.reads = append(v.reads, read{path: sk.Path + "/progress", token: v.organizer, want: 200},
+			read{path: sk.Path + "/results", token: v.organizer, want: 409})
+		for _, j := range sk.Judges {
+			token, err := j.SignIn(c)
+			if err != nil {
 				return nil, err
 			}
-			jd := &judge{username: name, token: jl.Token, path: path, skill: si}
+			jd := &judge{username: j.Username, token: token, path: sk.Path, skill: si}
 			w, err := jd.work(c)
 			if err != nil {
 				return nil, err
@@ -170,7 +124,7 @@ func setup(c *client, cfg config) (*venue, error) {
 				}
 			}
 			if len(jd.marks) == 0 {
-				return nil, fmt.Errorf("judge %s has nothing to mark", name)
+				return nil, fmt.Errorf("judge %s has nothing to mark", j.Username)
 			}
 			v.judges = append(v.judges, jd)
 		}
@@ -199,9 +153,9 @@ type work struct {
 	}
 }
 
-func (j *judge) work(c *client) (work, error) {
+func (j *judge) work(c *serverproc.Client) (work, error) {
 	var w work
-	err := c.call("GET", j.path+"/work", j.token, nil, 200, &w)
+	err := c.Call("GET", j.path+"/work", j.token, nil, 200, &w)
 	return w, err
 }
 
@@ -232,33 +186,4 @@ func newValue(m *mark) int64 {
 		v = (v + 1) % (m.max + 1)
 	}
 	return v
-}
-
-// scheme builds a marking scheme totalling 100 marks, half J and half M
-// aspects (as tools/loadmarks does).
-func scheme(cfg config) map[string]any {
-	n := cfg.subsPerSkill * cfg.aspectsPerSub
-	per := 10000 / n // hundredths
-	rest := 10000 - per*n
-	var subs []map[string]any
-	descr := []string{"not shown", "below industry standard", "meets industry standard", "excellent"}
-	k := 0
-	for s := 0; s < cfg.subsPerSkill; s++ {
-		var aspects []map[string]any
-		for a := 0; a < cfg.aspectsPerSub; a++ {
-			mark := per
-			if k == 0 {
-				mark += rest
-			}
-			k++
-			asp := map[string]any{"kind": "M", "description": fmt.Sprintf("Measurement %d", k), "max_mark": centiText(int64(mark))}
-			if a%2 == 0 {
-				asp = map[string]any{"kind": "J", "description": fmt.Sprintf("Judgement %d", k), "max_mark": centiText(int64(mark)),
-					"descriptors": descr}
-			}
-			aspects = append(aspects, asp)
-		}
-		subs = append(subs, map[string]any{"name": fmt.Sprintf("Part %d", s+1), "aspects": aspects})
-	}
-	return map[string]any{"criteria": []map[string]any{{"name": "Work piece", "sub_criteria": subs}}}
 }

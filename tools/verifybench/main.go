@@ -18,13 +18,11 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"debug/buildinfo"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
@@ -32,15 +30,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	_ "modernc.org/sqlite"
+
+	"bayskills/tools/internal/host"
+	"bayskills/tools/internal/serverproc"
 )
 
 // The endpoint under test, and the bare handler's route with the same shape.
@@ -130,7 +129,7 @@ func run(cfg config) error {
 		if err != nil {
 			return err
 		}
-		if err := srv.stop(); err != nil {
+		if err := srv.Stop(); err != nil {
 			return fmt.Errorf("stop the demo server: %w", err)
 		}
 		fmt.Printf("demo loaded in %.1f s\n", time.Since(t0).Seconds())
@@ -147,8 +146,9 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	defer srv.kill()
-	body, err := get(srv.url + verifyRoute + reg.sample[0].id)
+	defer srv.Kill()
+	c := serverproc.NewClient(srv.URL, 30*time.Second)
+	body, err := c.Send("GET", verifyRoute+reg.sample[0].id, "", nil, http.StatusOK)
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func run(cfg config) error {
 	}
 
 	// 3. Correctness before the load, and under the warm-up load.
-	if err := checkAnswers(srv.url, reg.sample, 100, 20); err != nil {
+	if err := checkAnswers(c, reg.sample, 100, 20); err != nil {
 		return fmt.Errorf("before the load: %w", err)
 	}
 	fmt.Println("checked: 100 sampled ids answer 200 with their id, verdict and siblings; 20 unknown ids answer 404")
@@ -166,7 +166,7 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
-	targets := []target{{name: "verification endpoint", url: srv.url, pid: srv.cmd.Process.Pid},
+	targets := []target{{name: "verification endpoint", url: srv.URL, pid: srv.PID()},
 		{name: "bare Gin handler", url: bare, pid: os.Getpid()}}
 	checkedUnderLoad := 0
 	for i := range targets {
@@ -175,7 +175,7 @@ func run(cfg config) error {
 		if i == 0 {
 			go func() {
 				var err error
-				checkedUnderLoad, err = checkUnderLoad(srv.url, reg.sample, stop)
+				checkedUnderLoad, err = checkUnderLoad(c, reg.sample, stop)
 				checked <- err
 			}()
 		}
@@ -206,10 +206,10 @@ func run(cfg config) error {
 				r+1, targets[i].name, res.rps, res.p50, res.p99, res.cpuPerReq, res.wrkPerReq, res.requests, res.timeouts, res.load)
 		}
 	}
-	if err := checkAnswers(srv.url, reg.sample, 100, 20); err != nil {
+	if err := checkAnswers(c, reg.sample, 100, 20); err != nil {
 		return fmt.Errorf("after the load: %w", err)
 	}
-	if err := srv.stop(); err != nil {
+	if err := srv.Stop(); err != nil {
 		return fmt.Errorf("stop the server: %w", err)
 	}
 	report(cfg, machine, reg, script, len(body), targets)
@@ -218,102 +218,25 @@ func run(cfg config) error {
 
 // --- the machine ----------------------------------------------------------
 
-// describeMachine names what the figures were measured on.
+// describeMachine names what the figures were measured on, wrk included.
 func describeMachine(bin string) string {
-	model := "unknown CPU"
-	if raw, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(raw), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	goVersion := runtime.Version()
-	if info, err := buildinfo.ReadFile(bin); err == nil {
-		goVersion = info.GoVersion
-	}
-	wrkVersion, _ := exec.Command("wrk", "--version").CombinedOutput()
-	wv, _, _ := strings.Cut(string(wrkVersion), " Copyright")
-	load, _ := os.ReadFile("/proc/loadavg")
-	return fmt.Sprintf("machine: %d CPUs (%s), %s/%s, server built with %s, %s; load average %s\n",
-		runtime.NumCPU(), model, runtime.GOOS, runtime.GOARCH, goVersion, strings.TrimSpace(wv),
-		strings.Join(strings.Fields(string(load))[:3], " "))
+	out, _ := exec.Command("wrk", "--version").CombinedOutput()
+	wrk, _, _ := strings.Cut(string(out), " Copyright")
+	return host.Describe(bin, strings.TrimSpace(wrk))
 }
 
 // --- the server -------------------------------------------------------------
 
-type server struct {
-	cmd  *exec.Cmd
-	url  string
-	done chan error
-}
-
 // start runs the binary on a free loopback port with the public rate limit
-// off, and waits for /healthz.
-func start(bin, data, logPath, cpuProfile string, extra ...string) (*server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	args := append([]string{"serve", "--addr", addr, "--data", data, "--public-limit", "-1", "--log-format", "json"}, extra...)
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "BAYSKILLS_ADMIN_PASSWORD=verify-bench-admin-password")
+// off, writing a CPU profile when cpuProfile is set, and waits until it
+// answers.
+func start(bin, data, logPath, cpuProfile string, extra ...string) (*serverproc.Server, error) {
+	env := []string{"BAYSKILLS_ADMIN_PASSWORD=verify-bench-admin-password"}
 	if cpuProfile != "" {
-		cmd.Env = append(cmd.Env, "BAYSKILLS_CPU_PROFILE="+cpuProfile)
+		env = append(env, "BAYSKILLS_CPU_PROFILE="+cpuProfile)
 	}
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, err
-	}
-	s := &server{cmd: cmd, url: "http://" + addr, done: make(chan error, 1)}
-	go func() { s.done <- cmd.Wait(); logf.Close() }()
-	for i := 0; i < 600; i++ {
-		if res, err := http.Get(s.url + "/healthz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return s, nil
-			}
-		}
-		select {
-		case err := <-s.done:
-			return nil, fmt.Errorf("the server exited (%v); log in %s", err, logPath)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	s.kill()
-	return nil, fmt.Errorf("the server did not start (log in %s)", logPath)
-}
-
-// stop shuts the server down as an operator does (SIGTERM), so that it
-// finishes its writes and its CPU profile.
-func (s *server) stop() error {
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-s.done:
-		s.done <- err
-		return err
-	case <-time.After(30 * time.Second):
-		s.cmd.Process.Kill()
-		return errors.New("the server did not stop within 30 s of SIGTERM")
-	}
-}
-
-// kill ends the server if it still runs.
-func (s *server) kill() {
-	select {
-	case err := <-s.done:
-		s.done <- err
-	default:
-		s.cmd.Process.Kill()
-	}
+	return serverproc.Start(bin, serverproc.Options{Data: data, Log: logPath, Args: append([]string{"--public-limit", "-1"}, extra...),
+		Env: env})
 }
 
 // startBare serves body, a constant, from a bare Gin engine on a free
@@ -653,27 +576,9 @@ type answer struct {
 	} `json:"certificate"`
 }
 
-var checkClient = &http.Client{Timeout: 30 * time.Second}
-
-func get(url string) ([]byte, error) {
-	res, err := checkClient.Get(url)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %d %s", url, res.StatusCode, body)
-	}
-	return body, nil
-}
-
 // checkOne asks for a sampled certificate and compares the answer.
-func checkOne(base string, s sampled) error {
-	body, err := get(base + verifyRoute + s.id)
+func checkOne(c *serverproc.Client, s sampled) error {
+	body, err := c.Send("GET", verifyRoute+s.id, "", nil, http.StatusOK)
 	if err != nil {
 		return err
 	}
@@ -689,21 +594,15 @@ func checkOne(base string, s sampled) error {
 }
 
 // checkAnswers asks for known random sampled ids and unknown random ones.
-func checkAnswers(base string, sample []sampled, known, unknown int) error {
+func checkAnswers(c *serverproc.Client, sample []sampled, known, unknown int) error {
 	for range known {
-		if err := checkOne(base, sample[mrand.IntN(len(sample))]); err != nil {
+		if err := checkOne(c, sample[mrand.IntN(len(sample))]); err != nil {
 			return err
 		}
 	}
 	for range unknown {
-		res, err := checkClient.Get(base + verifyRoute + newCertificateID())
-		if err != nil {
-			return err
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusNotFound {
-			return fmt.Errorf("an unknown id answered %d, want 404", res.StatusCode)
+		if _, err := c.Send("GET", verifyRoute+newCertificateID(), "", nil, http.StatusNotFound); err != nil {
+			return fmt.Errorf("an unknown id: %w", err)
 		}
 	}
 	return nil
@@ -711,7 +610,7 @@ func checkAnswers(base string, sample []sampled, known, unknown int) error {
 
 // checkUnderLoad checks sampled answers one after another until stop, and
 // says how many it checked.
-func checkUnderLoad(base string, sample []sampled, stop chan struct{}) (int, error) {
+func checkUnderLoad(c *serverproc.Client, sample []sampled, stop chan struct{}) (int, error) {
 	for n := 0; ; n++ {
 		select {
 		case <-stop:
@@ -721,7 +620,7 @@ func checkUnderLoad(base string, sample []sampled, stop chan struct{}) (int, err
 			return n, nil
 		default:
 		}
-		if err := checkOne(base, sample[mrand.IntN(len(sample))]); err != nil {
+		if err := checkOne(c, sample[mrand.IntN(len(sample))]); err != nil {
 			return n, err
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -799,7 +698,7 @@ var (
 // runWrk runs wrk once and reads its figures; any error answer or failed
 // connection is an error.
 func runWrk(cfg config, script string, t target, d time.Duration) (wrkResult, error) {
-	cpu0, err := cpuTime(t.pid)
+	cpu0, err := serverproc.CPUTime(t.pid)
 	if err != nil {
 		return wrkResult{}, err
 	}
@@ -808,7 +707,7 @@ func runWrk(cfg config, script string, t target, d time.Duration) (wrkResult, er
 	if err != nil {
 		return wrkResult{}, fmt.Errorf("wrk: %v\n%s", err, out)
 	}
-	cpu1, err := cpuTime(t.pid)
+	cpu1, err := serverproc.CPUTime(t.pid)
 	if err != nil {
 		return wrkResult{}, err
 	}
@@ -840,31 +739,8 @@ func runWrk(cfg config, script string, t target, d time.Duration) (wrkResult, er
 		}
 		r.timeouts, _ = strconv.Atoi(m[4])
 	}
-	load, _ := os.ReadFile("/proc/loadavg")
-	r.load = strings.Join(strings.Fields(string(load))[:3], " ")
+	r.load = host.LoadAverage()
 	return r, nil
-}
-
-// cpuTime is the user and system CPU time process pid has used
-// (/proc/PID/stat, in clock ticks of 10 ms).
-func cpuTime(pid int) (time.Duration, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The fields after the command name, which is in parentheses: utime
-	// and stime are the 14th and 15th of the whole line.
-	_, rest, _ := strings.Cut(string(raw), ") ")
-	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %q", pid, raw)
-	}
-	user, err1 := strconv.ParseInt(f[11], 10, 64)
-	system, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
-	}
-	return time.Duration(user+system) * 10 * time.Millisecond, nil
 }
 
 // percentile reads a line of wrk's latency distribution, in milliseconds.
