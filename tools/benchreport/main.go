@@ -1361,7 +1361,12 @@ type soakRun struct {
 		DBBytes    int64   `json:"db_bytes"`
 		WALBytes   int64   `json:"wal_bytes"`
 		CPUPercent float64 `json:"cpu_pct"`
-		Workloads  []struct {
+		Goroutines int     `json:"goroutines"`
+		HeapKB     int64   `json:"heap_inuse_kb"`
+		// Waits for a database connection in the interval.
+		WriterWaits int64 `json:"writer_waits"`
+		ReaderWaits int64 `json:"reader_waits"`
+		Workloads   []struct {
 			Name     string  `json:"name"`
 			Requests int     `json:"requests"`
 			Errors   int     `json:"errors"`
@@ -1406,9 +1411,23 @@ type soakRun struct {
 		DBBytes      int64   `json:"db_bytes"`
 		MarksAcked   int64   `json:"marks_acked"`
 		DBPerMark    float64 `json:"db_bytes_per_mark"`
+
+		GoroutinesFirst int     `json:"goroutines_first"`
+		GoroutinesLast  int     `json:"goroutines_last"`
+		GoroutinesMax   int     `json:"goroutines_max"`
+		HeapKB          int64   `json:"heap_inuse_kb"`
+		HeapKBPerMin    float64 `json:"heap_inuse_kb_per_min"`
+		HeapLowAt       float64 `json:"heap_inuse_low_at_s"`
+		HeapFromLowKB   int64   `json:"heap_inuse_from_low_kb"`
+		HeapMaxKB       int64   `json:"heap_inuse_max_kb"`
+		WriterWaits     int64   `json:"writer_waits"`
+		WriterWaitMS    float64 `json:"writer_wait_ms"`
+		ReaderWaits     int64   `json:"reader_waits"`
+		ReaderWaitMS    float64 `json:"reader_wait_ms"`
 	} `json:"growth"`
 	Bounds struct {
 		MaxAnonGrowthKB int64 `json:"max_anon_growth_kb"`
+		GoroutineSlack  int   `json:"goroutine_slack"`
 	} `json:"bounds"`
 	Verdict  string   `json:"verdict"`
 	Failures []string `json:"failures"`
@@ -1472,8 +1491,9 @@ func renderSoak(r *results) (string, error) {
 	for _, w := range v.Samples[0].Workloads {
 		head, align = append(head, w.Name), append(align, "---:")
 	}
-	head = append(head, "errors", "RSS (anonymous)", "threads", "fds (sockets)", "db + WAL", "server CPU")
-	align = append(align, "---:", "---:", "---:", "---:", "---:", "---:")
+	head = append(head, "errors", "RSS (anonymous)", "Go heap", "threads", "goroutines", "fds (sockets)", "db waits (w / r)",
+		"db + WAL", "server CPU")
+	align = append(align, "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:")
 	var rows [][]string
 	prev := 0.0
 	for i, smp := range v.Samples {
@@ -1489,8 +1509,8 @@ func renderSoak(r *results) (string, error) {
 		}
 		prev = smp.At
 		row = append(row, strconv.Itoa(e), fmt.Sprintf("%s (%s)", mib(smp.RSSKB, false), sig(float64(smp.AnonKB)/1024)),
-			strconv.Itoa(smp.Threads), fmt.Sprintf("%d (%d)", smp.FDs, smp.Sockets), sig(float64(smp.DBBytes+smp.WALBytes)/1e6)+" MB",
-			sig(smp.CPUPercent)+" %")
+			mib(smp.HeapKB, false), strconv.Itoa(smp.Threads), strconv.Itoa(smp.Goroutines), fmt.Sprintf("%d (%d)", smp.FDs, smp.Sockets),
+			fmt.Sprintf("%d / %d", smp.WriterWaits, smp.ReaderWaits), sig(float64(smp.DBBytes+smp.WALBytes)/1e6)+" MB", sig(smp.CPUPercent)+" %")
 		rows = append(rows, row)
 	}
 	b.WriteString(mdTable(head, align, rows))
@@ -1524,8 +1544,16 @@ func renderSoak(r *results) (string, error) {
 		"over %s requests), and %s from its lowest sample (%s) to the end, against a bound of %s.\n", clock(g.From), clock(g.To),
 		mib(g.RSSKB, true), mib(int64(g.RSSKBPerMin), true), mib(g.AnonKB, true), mib(int64(g.AnonKBPerMin), true), sig(g.AnonPerReq),
 		group(strconv.Itoa(g.Requests)), mib(g.AnonFromLow, true), clock(g.AnonLowAt), sig(float64(v.Bounds.MaxAnonGrowthKB)/1024)+" MiB")
+	fmt.Fprintf(&b, "- Go heap in use (`go_memstats_heap_inuse_bytes`): %s (%s a minute), %s from its lowest sample (%s) to the end, "+
+		"at most %s; reported, not bounded.\n", mib(g.HeapKB, true), mib(int64(g.HeapKBPerMin), true), mib(g.HeapFromLowKB, true),
+		clock(g.HeapLowAt), mib(g.HeapMaxKB, false))
 	fmt.Fprintf(&b, "- Threads %d → %d (max %d); open file descriptors %d → %d (max %d); bound: at most twice the first sample.\n",
 		g.ThreadsFirst, g.ThreadsLast, g.ThreadsMax, g.FDsFirst, g.FDsLast, g.FDsMax)
+	fmt.Fprintf(&b, "- Goroutines (`go_goroutines`) %d → %d (max %d); bound: at most twice the first sample plus %d.\n",
+		g.GoroutinesFirst, g.GoroutinesLast, g.GoroutinesMax, v.Bounds.GoroutineSlack)
+	fmt.Fprintf(&b, "- Waits for a database connection after the warm-up (`go_sql_wait_count_total`): writer %s (%s in all), "+
+		"readers %s (%s in all).\n", group(strconv.FormatInt(g.WriterWaits, 10)), millis(g.WriterWaitMS),
+		group(strconv.FormatInt(g.ReaderWaits, 10)), millis(g.ReaderWaitMS))
 	fmt.Fprintf(&b, "- Database + WAL: %s MB for %s mark changes after the warm-up (%s bytes a change: each change keeps its "+
 		"idempotency record and its audit entry).\n", sig(float64(g.DBBytes)/1e6), group(strconv.FormatInt(g.MarksAcked, 10)),
 		sig(g.DBPerMark))

@@ -167,16 +167,21 @@ const soakLine = `{"tool":"soak","machine":"machine: 2 CPUs (Intel(R) Xeon(R) Pr
 	`"workloads":[{"name":"marks","what":"POST …/marks, batches of 10","offered_per_s":20,"requests":609,"errors":0,"p50_ms":6.346,"p99_ms":67.248,"max_ms":173.618},` +
 	`{"name":"verify-api","what":"GET /api/v1/public/certificates/{id}","offered_per_s":30,"requests":901,"errors":0,"p50_ms":2.984,"p99_ms":29.802,"max_ms":121.716}],` +
 	`"samples":[{"at_s":10.0008,"rss_kb":49856,"anon_kb":22332,"file_kb":27524,"threads":9,"fds":25,"sockets":13,"db_bytes":2998272,"wal_bytes":4185952,"cpu_pct":11.6,"marks_acked":2000,` +
+	`"goroutines":26,"heap_inuse_kb":9800,"writer_waits":0,"writer_wait_ms":0,"reader_waits":3,"reader_wait_ms":0.4,` +
 	`"workloads":[{"name":"marks","requests":207,"errors":0,"p50_ms":4.039,"p99_ms":11.157},{"name":"verify-api","requests":300,"errors":0,"p50_ms":2.242,"p99_ms":7.935}]},` +
 	`{"at_s":20.001,"rss_kb":51620,"anon_kb":23768,"threads":9,"fds":25,"sockets":13,"db_bytes":4108288,"wal_bytes":4185952,"cpu_pct":17.8,"marks_acked":4000,` +
+	`"goroutines":21,"heap_inuse_kb":9200,"writer_waits":0,"writer_wait_ms":0,"reader_waits":0,"reader_wait_ms":0,` +
 	`"workloads":[{"name":"marks","requests":203,"errors":0,"p50_ms":5.89,"p99_ms":31.556},{"name":"verify-api","requests":300,"errors":0,"p50_ms":3.803,"p99_ms":23.374}]},` +
 	`{"at_s":30.0058,"rss_kb":51040,"anon_kb":23124,"threads":9,"fds":31,"sockets":19,"db_bytes":5144576,"wal_bytes":4190072,"cpu_pct":14.49,"marks_acked":6000,` +
+	`"goroutines":16,"heap_inuse_kb":10400,"writer_waits":1,"writer_wait_ms":2.5,"reader_waits":0,"reader_wait_ms":0,` +
 	`"workloads":[{"name":"marks","requests":199,"errors":0,"p50_ms":8.01,"p99_ms":45.923},{"name":"verify-api","requests":301,"errors":0,"p50_ms":3.234,"p99_ms":27.234}]}],` +
 	`"marks":{"acked":6000,"first":2160,"rescored":3840,"resent":9,"repeated":90},"readback":{"checked":2160,"mismatches":0,"expected":2160,"stored":2160},` +
 	`"stop_s":0.015,"audit_ok":true,"audit":"audit trail: 6775 entries walked, 2810 marks compared, 0 problems",` +
 	`"growth":{"from_s":10.0008,"to_s":30.0058,"rss_kb":1184,"rss_kb_per_min":3552,"anon_kb":792,"anon_kb_per_min":2376,"anon_low_at_s":10.0008,"anon_from_low_kb":792,"anon_bytes_per_request":807.8,"requests":1003,` +
-	`"threads_first":9,"threads_last":9,"threads_max":9,"fds_first":25,"fds_last":31,"fds_max":31,"db_bytes":2150416,"marks_acked":4000,"db_bytes_per_mark":537.6},` +
-	`"bounds":{"max_anon_growth_kb":32768},"verdict":"pass","failures":[]}`
+	`"threads_first":9,"threads_last":9,"threads_max":9,"fds_first":25,"fds_last":31,"fds_max":31,"db_bytes":2150416,"marks_acked":4000,"db_bytes_per_mark":537.6,` +
+	`"goroutines_first":26,"goroutines_last":16,"goroutines_max":26,"heap_inuse_kb":600,"heap_inuse_kb_per_min":1800,"heap_inuse_low_at_s":20.001,` +
+	`"heap_inuse_from_low_kb":1200,"heap_inuse_max_kb":10400,"writer_waits":1,"writer_wait_ms":2.5,"reader_waits":0,"reader_wait_ms":0},` +
+	`"bounds":{"max_anon_growth_kb":32768,"goroutine_slack":16},"verdict":"pass","failures":[]}`
 
 func soakResults(out string) *results {
 	return &results{dir: "bench.out", quick: true, order: []string{"soak"},
@@ -198,9 +203,9 @@ func TestRenderSoak(t *testing.T) {
 		"```sh\nbench.out/soak --bin bin/bayskills --json --duration 30s --interval 10s\n```",
 		"| marks | POST …/marks, batches of 10 | 20.0 | 20.3 | 609 | 6.35 ms | 67.2 ms | 174 ms | 0 |",
 		"**Every 10 s**",
-		"| at | marks | verify-api | errors | RSS (anonymous) | threads | fds (sockets) | db + WAL | server CPU |",
-		"| 0:10 (warm-up) | 20.7/s, 4.04 / 11.2 ms | 30.0/s, 2.24 / 7.93 ms | 0 | 48.7 MiB (21.8) | 9 | 25 (13) | 7.18 MB | 11.6 % |",
-		"| 0:30 | 19.9/s, 8.01 / 45.9 ms | 30.1/s, 3.23 / 27.2 ms | 0 | 49.8 MiB (22.6) | 9 | 31 (19) | 9.33 MB | 14.5 % |",
+		"| at | marks | verify-api | errors | RSS (anonymous) | Go heap | threads | goroutines | fds (sockets) | db waits (w / r) | db + WAL | server CPU |",
+		"| 0:10 (warm-up) | 20.7/s, 4.04 / 11.2 ms | 30.0/s, 2.24 / 7.93 ms | 0 | 48.7 MiB (21.8) | 9.6 MiB | 9 | 26 | 25 (13) | 0 / 3 | 7.18 MB | 11.6 % |",
+		"| 0:30 | 19.9/s, 8.01 / 45.9 ms | 30.1/s, 3.23 / 27.2 ms | 0 | 49.8 MiB (22.6) | 10.2 MiB | 9 | 16 | 31 (19) | 1 / 0 | 9.33 MB | 14.5 % |",
 		"**Verdict: PASS**",
 		"- Errors: 0 unexpected in 1,510 requests",
 		"6,000 changes acknowledged (2,160 first marks, 3,840 re-scores); 9 batches sent again",
@@ -209,6 +214,10 @@ func TestRenderSoak(t *testing.T) {
 		"anonymous +0.8 MiB (+2.3 MiB a minute, 808 bytes a request over 1,003 requests), and +0.8 MiB from its lowest sample (0:10) " +
 			"to the end, against a bound of 32 MiB.",
 		"Threads 9 → 9 (max 9); open file descriptors 25 → 31 (max 31)",
+		"- Go heap in use (`go_memstats_heap_inuse_bytes`): +0.6 MiB (+1.8 MiB a minute), +1.2 MiB from its lowest sample (0:20) to the end, " +
+			"at most 10.2 MiB; reported, not bounded.",
+		"- Goroutines (`go_goroutines`) 26 → 16 (max 26); bound: at most twice the first sample plus 16.",
+		"- Waits for a database connection after the warm-up (`go_sql_wait_count_total`): writer 1 (2.50 ms in all), readers 0 (0 ms in all).",
 		"2.15 MB for 4,000 mark changes after the warm-up (538 bytes a change",
 	} {
 		if !strings.Contains(got, want) {

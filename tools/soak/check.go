@@ -57,7 +57,17 @@ type workloadTotal struct {
 // bounds are the limits the verdict applies (see README.md).
 type bounds struct {
 	MaxAnonGrowthKB int64 `json:"max_anon_growth_kb"`
+	// GoroutineSlack is what the last sample may count beyond twice the
+	// first sample's goroutines.
+	GoroutineSlack int `json:"goroutine_slack"`
 }
+
+// goroutineSlack: go_goroutines counts the goroutines of the scrape that
+// reads it. The registry gathers its 12 collectors on 1 to 12 goroutines,
+// a different number at each scrape, and the scrape's connection holds 2
+// (net/http's conn.serve and its background read); 16 covers both, and a
+// few goroutines of the server's own that come and go, with room.
+const goroutineSlack = 16
 
 // --- reading the marks back -----------------------------------------------
 
@@ -165,6 +175,20 @@ type growth struct {
 	DBBytes       int64   `json:"db_bytes"` // database and WAL
 	MarksAcked    int64   `json:"marks_acked"`
 	DBPerMark     float64 `json:"db_bytes_per_mark"` // database and WAL growth ÷ marks acknowledged after the warm-up
+
+	// From /metrics.
+	GoroutinesFirst int     `json:"goroutines_first"`
+	GoroutinesLast  int     `json:"goroutines_last"`
+	GoroutinesMax   int     `json:"goroutines_max"`
+	HeapKB          int64   `json:"heap_inuse_kb"` // the Go heap's spans in use, last sample − first
+	HeapKBPerMin    float64 `json:"heap_inuse_kb_per_min"`
+	HeapLowAt       float64 `json:"heap_inuse_low_at_s"`    // the sample with the least heap in use, from the warm-up's on
+	HeapFromLowKB   int64   `json:"heap_inuse_from_low_kb"` // growth from that sample to the last
+	HeapMaxKB       int64   `json:"heap_inuse_max_kb"`
+	WriterWaits     int64   `json:"writer_waits"`   // waits for the writer connection after the warm-up
+	WriterWaitMS    float64 `json:"writer_wait_ms"` // and their total time
+	ReaderWaits     int64   `json:"reader_waits"`   // waits for a reader connection after the warm-up
+	ReaderWaitMS    float64 `json:"reader_wait_ms"`
 }
 
 // growthOf compares the samples after the warm-up.
@@ -176,25 +200,34 @@ func growthOf(samples []sample) growth {
 	minutes := (last.At - first.At) / 60
 	g := growth{From: first.At, To: last.At, RSSKB: last.RSSKB - first.RSSKB, AnonKB: last.AnonKB - first.AnonKB,
 		ThreadsFirst: first.Threads, ThreadsLast: last.Threads, FDsFirst: first.FDs, FDsLast: last.FDs,
+		GoroutinesFirst: first.Goroutines, GoroutinesLast: last.Goroutines, HeapKB: last.HeapKB - first.HeapKB,
 		DBBytes: last.DBBytes + last.WALBytes - first.DBBytes - first.WALBytes, MarksAcked: last.MarksAcked - first.MarksAcked}
 	if minutes > 0 {
 		g.RSSKBPerMin, g.AnonKBPerMin = float64(g.RSSKB)/minutes, float64(g.AnonKB)/minutes
+		g.HeapKBPerMin = float64(g.HeapKB) / minutes
 	}
 	for _, s := range samples[1:] {
 		for _, w := range s.Workloads {
 			g.Requests += w.Requests
 		}
+		g.WriterWaits, g.WriterWaitMS = g.WriterWaits+s.WriterWaits, g.WriterWaitMS+s.WriterWaitMS
+		g.ReaderWaits, g.ReaderWaitMS = g.ReaderWaits+s.ReaderWaits, g.ReaderWaitMS+s.ReaderWaitMS
 	}
-	low := first
+	anonLow, heapLow := first, first
 	for _, s := range samples {
 		g.ThreadsMax, g.FDsMax = max(g.ThreadsMax, s.Threads), max(g.FDsMax, s.FDs)
-		if s.AnonKB < low.AnonKB {
-			low = s
+		g.GoroutinesMax, g.HeapMaxKB = max(g.GoroutinesMax, s.Goroutines), max(g.HeapMaxKB, s.HeapKB)
+		if s.AnonKB < anonLow.AnonKB {
+			anonLow = s
+		}
+		if s.HeapKB < heapLow.HeapKB {
+			heapLow = s
 		}
 	}
 	// Memory freed after the warm-up (the demo's start-up garbage returned
 	// to the system) must not hide growth after it.
-	g.AnonLowAt, g.AnonFromLowKB = low.At, last.AnonKB-low.AnonKB
+	g.AnonLowAt, g.AnonFromLowKB = anonLow.At, last.AnonKB-anonLow.AnonKB
+	g.HeapLowAt, g.HeapFromLowKB = heapLow.At, last.HeapKB-heapLow.HeapKB
 	if g.Requests > 0 {
 		g.AnonPerReq = float64(g.AnonKB) * 1024 / float64(g.Requests)
 	}
@@ -206,7 +239,8 @@ func growthOf(samples []sample) growth {
 
 // verdict lists what failed: any unexpected error, a mark not as
 // acknowledged, a failed audit or stop, file descriptors or threads more
-// than doubled since the warm-up, anonymous memory grown beyond its bound.
+// than doubled since the warm-up, goroutines more than doubled (beyond
+// the slack), anonymous memory grown beyond its bound.
 func verdict(r *result) []string {
 	fails := []string{}
 	errs, sum := 0, []string{}
@@ -244,6 +278,10 @@ func verdict(r *result) []string {
 	}
 	if g.ThreadsLast > 2*g.ThreadsFirst {
 		fails = append(fails, fmt.Sprintf("threads grew from %d after the warm-up to %d (more than twice)", g.ThreadsFirst, g.ThreadsLast))
+	}
+	if g.GoroutinesLast > 2*g.GoroutinesFirst+r.Bounds.GoroutineSlack {
+		fails = append(fails, fmt.Sprintf("goroutines grew from %d after the warm-up to %d (more than twice, plus %d)", g.GoroutinesFirst,
+			g.GoroutinesLast, r.Bounds.GoroutineSlack))
 	}
 	if g.AnonFromLowKB > r.Bounds.MaxAnonGrowthKB {
 		fails = append(fails, fmt.Sprintf("anonymous memory grew %.1f MiB after the warm-up (from its lowest, at %s), more than %.0f MiB",

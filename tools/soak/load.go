@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -331,6 +332,18 @@ type sample struct {
 	MarksAcked int64             `json:"marks_acked"` // mark changes acknowledged since the start
 	Load       string            `json:"load"`
 	Workloads  []intervalFigures `json:"workloads"`
+
+	// From the server's /metrics: goroutines (go_goroutines), the Go
+	// heap's spans in use (go_memstats_heap_inuse_bytes), and the waits
+	// for a free connection of the writer and of the readers' pool in the
+	// interval, and their total time (go_sql_wait_count_total,
+	// go_sql_wait_duration_seconds_total).
+	Goroutines   int     `json:"goroutines"`
+	HeapKB       int64   `json:"heap_inuse_kb"`
+	WriterWaits  int64   `json:"writer_waits"`
+	WriterWaitMS float64 `json:"writer_wait_ms"`
+	ReaderWaits  int64   `json:"reader_waits"`
+	ReaderWaitMS float64 `json:"reader_wait_ms"`
 }
 
 // intervalFigures are one workload's requests in one interval.
@@ -382,12 +395,16 @@ func parseStatus(text string) (procStatus, error) {
 	return st, nil
 }
 
-// probe reads the server process and its database files.
+// probe reads the server process, its database files and its /metrics
+// (with the metrics token).
 type probe struct {
-	pid     int
-	data    string
-	lastCPU time.Duration
-	lastAt  time.Time
+	pid       int
+	data      string
+	client    *serverproc.Client
+	token     string
+	lastCPU   time.Duration
+	lastAt    time.Time
+	lastWaits map[string]poolWaits
 }
 
 func (p *probe) sample(at time.Duration) (sample, error) {
@@ -407,9 +424,17 @@ func (p *probe) sample(at time.Duration) (sample, error) {
 	if err != nil {
 		return sample{}, err
 	}
+	raw, err = p.client.Send("GET", "/metrics", p.token, nil, 200)
+	if err != nil {
+		return sample{}, fmt.Errorf("scraping the server's metrics: %w", err)
+	}
+	rf, err := parseMetrics(bytes.NewReader(raw))
+	if err != nil {
+		return sample{}, err
+	}
 	now := time.Now()
 	s := sample{At: at.Seconds(), RSSKB: st.rssKB, AnonKB: st.anonKB, FileKB: st.fileKB, Threads: st.threads, FDs: len(fds),
-		Load: host.LoadAverage()}
+		Goroutines: rf.goroutines, HeapKB: rf.heapInuse / 1024, Load: host.LoadAverage()}
 	for _, fd := range fds {
 		if target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.pid, fd.Name())); err == nil && strings.HasPrefix(target, "socket:") {
 			s.Sockets++
@@ -419,6 +444,13 @@ func (p *probe) sample(at time.Duration) (sample, error) {
 		s.CPUPercent = 100 * (cpu - p.lastCPU).Seconds() / now.Sub(p.lastAt).Seconds()
 	}
 	p.lastCPU, p.lastAt = cpu, now
+	if p.lastWaits != nil {
+		w, r := rf.waits[writerPool], rf.waits[readersPool]
+		lw, lr := p.lastWaits[writerPool], p.lastWaits[readersPool]
+		s.WriterWaits, s.WriterWaitMS = w.count-lw.count, 1000*(w.seconds-lw.seconds)
+		s.ReaderWaits, s.ReaderWaitMS = r.count-lr.count, 1000*(r.seconds-lr.seconds)
+	}
+	p.lastWaits = rf.waits
 	if fi, err := os.Stat(filepath.Join(p.data, "bayskills.db")); err == nil {
 		s.DBBytes = fi.Size()
 	}
@@ -432,9 +464,10 @@ func (p *probe) sample(at time.Duration) (sample, error) {
 
 // soak runs the load for cfg.duration and samples the server every
 // cfg.interval, and once more when the last requests are answered.
-func soak(ctx context.Context, cfg config, c *serverproc.Client, srv *serverproc.Server, data string, v *venue, ws workloads) (*result, error) {
-	p := &probe{pid: srv.PID(), data: data}
-	if _, err := p.sample(0); err != nil { // the CPU time's start
+func soak(ctx context.Context, cfg config, c *serverproc.Client, srv *serverproc.Server, data, metricsToken string, v *venue,
+	ws workloads) (*result, error) {
+	p := &probe{pid: srv.PID(), data: data, client: c, token: metricsToken}
+	if _, err := p.sample(0); err != nil { // the CPU time's and the waits' start
 		return nil, err
 	}
 	runCtx, cancel := context.WithTimeout(ctx, cfg.duration)

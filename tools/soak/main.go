@@ -4,14 +4,15 @@
 // verifying certificates (the JSON API and the /v/ pages, known and unknown
 // ids), and organizers reading the progress grid and the results, each at a
 // fixed offered rate. Every interval it samples the server process from
-// /proc (resident memory, threads, open file descriptors, CPU) and the size
+// /proc (resident memory, threads, open file descriptors, CPU), its
+// /metrics (goroutines, Go heap, waits for a database connection), the size
 // of the database files, and each workload's requests, errors and latency.
 //
 // At the end it reads every acknowledged mark back through the API, stops
 // the server as an operator does, runs `bayskills audit verify` on the data
 // directory, and fails when a request failed unexpectedly, a mark is not as
-// acknowledged, or file descriptors, threads or anonymous memory grew
-// beyond the bounds of README.md.
+// acknowledged, or file descriptors, threads, goroutines or anonymous
+// memory grew beyond the bounds of README.md.
 //
 //	make build && go run ./tools/soak --bin bin/bayskills                 # 10 minutes
 //	make build && go run ./tools/soak --bin bin/bayskills --duration 1m --interval 10s
@@ -113,10 +114,13 @@ func run(ctx context.Context, cfg config) error {
 	machine := host.Describe(cfg.bin)
 	fmt.Print(machine)
 	// The demo, with the public rate limit off: one client address asks
-	// for everything.
+	// for everything. The metrics token, new each run, lets the probe
+	// read /metrics.
+	metricsToken := newKey()
 	srv, err := serverproc.Start(cfg.bin, serverproc.Options{Data: data, Log: filepath.Join(dir, "server.log"),
 		Args: []string{"--demo", "--public-limit", "-1"},
-		Env:  []string{"BAYSKILLS_ADMIN_PASSWORD=soak-test-admin-password", "BAYSKILLS_LOGIN_LIMIT=100000"}})
+		Env: []string{"BAYSKILLS_ADMIN_PASSWORD=soak-test-admin-password", "BAYSKILLS_LOGIN_LIMIT=100000",
+			"BAYSKILLS_METRICS_TOKEN=" + metricsToken}})
 	if err != nil {
 		return err
 	}
@@ -137,7 +141,7 @@ func run(ctx context.Context, cfg config) error {
 		len(v.judges), marks, len(v.certificates))
 
 	loads := newWorkloads(cfg)
-	res, err := soak(ctx, cfg, c, srv, data, v, loads)
+	res, err := soak(ctx, cfg, c, srv, data, metricsToken, v, loads)
 	if err != nil {
 		return err
 	}
@@ -159,7 +163,7 @@ func run(ctx context.Context, cfg config) error {
 	res.Setup = setupSummary{Skills: cfg.skills, Judges: len(v.judges), EntriesPerSkill: cfg.entriesPerSkill,
 		AspectsPerSkill: cfg.subsPerSkill * cfg.aspectsPerSub, Pairs: marks, Batch: cfg.batch, Certificates: len(v.certificates)}
 	res.Tool, res.Machine = "soak", strings.TrimSpace(machine)
-	res.Bounds = bounds{MaxAnonGrowthKB: int64(cfg.maxAnonGrowthMiB * 1024)}
+	res.Bounds = bounds{MaxAnonGrowthKB: int64(cfg.maxAnonGrowthMiB * 1024), GoroutineSlack: goroutineSlack}
 	res.Growth = growthOf(res.Samples)
 	res.Failures = verdict(res)
 	res.Verdict = "pass"

@@ -118,16 +118,17 @@ func TestNewValue(t *testing.T) {
 
 // steady is a run whose server stays as it was after the warm-up.
 func steady() *result {
-	s := func(at float64, anon int64, threads, fds int) sample {
+	s := func(at float64, anon int64, threads, fds, goroutines int, heap int64) sample {
 		return sample{At: at, RSSKB: anon + 27000, AnonKB: anon, Threads: threads, FDs: fds, DBBytes: 3e6, WALBytes: 4e6,
-			MarksAcked: int64(at) * 200, Workloads: []intervalFigures{{Name: "marks", Requests: 200}}}
+			MarksAcked: int64(at) * 200, Workloads: []intervalFigures{{Name: "marks", Requests: 200}},
+			Goroutines: goroutines, HeapKB: heap, WriterWaits: 2, WriterWaitMS: 1.5, ReaderWaits: 1, ReaderWaitMS: 0.25}
 	}
 	r := &result{
 		Workloads: []workloadTotal{{Name: "marks", Offered: 20, Requests: 1200}, {Name: "verify-api", Offered: 30, Requests: 1800}},
-		Samples:   []sample{s(10, 22000, 9, 25), s(20, 23000, 9, 26), s(30, 22500, 10, 31)},
+		Samples:   []sample{s(10, 22000, 9, 25, 26, 9800), s(20, 23000, 9, 26, 21, 9200), s(30, 22500, 10, 31, 16, 10400)},
 		Readback:  readback{Checked: 2160, Expected: 2160, Stored: 2160},
 		AuditOK:   true, Audit: "0 problems",
-		Bounds: bounds{MaxAnonGrowthKB: 32 * 1024},
+		Bounds: bounds{MaxAnonGrowthKB: 32 * 1024, GoroutineSlack: goroutineSlack},
 	}
 	r.Growth = growthOf(r.Samples)
 	return r
@@ -138,6 +139,15 @@ func TestGrowth(t *testing.T) {
 	if g.AnonKB != 500 || g.AnonKBPerMin != 1500 || g.Requests != 400 || g.ThreadsMax != 10 || g.FDsFirst != 25 || g.FDsLast != 31 ||
 		g.MarksAcked != 4000 || g.DBBytes != 0 || g.AnonLowAt != 10 || g.AnonFromLowKB != 500 {
 		t.Errorf("growth = %+v", g)
+	}
+	if g.GoroutinesFirst != 26 || g.GoroutinesLast != 16 || g.GoroutinesMax != 26 || g.HeapKB != 600 || g.HeapKBPerMin != 1800 ||
+		g.HeapLowAt != 20 || g.HeapFromLowKB != 1200 || g.HeapMaxKB != 10400 {
+		t.Errorf("growth from /metrics = %+v", g)
+	}
+	// The waits of the intervals after the warm-up.
+	if g.WriterWaits != 4 || g.WriterWaitMS != 3 || g.ReaderWaits != 2 || g.ReaderWaitMS != 0.5 {
+		t.Errorf("waits = writer %d (%v ms), readers %d (%v ms); want 4 (3 ms), 2 (0.5 ms)", g.WriterWaits, g.WriterWaitMS,
+			g.ReaderWaits, g.ReaderWaitMS)
 	}
 }
 
@@ -160,6 +170,9 @@ func TestVerdict(t *testing.T) {
 		{"the server did not stop", func(r *result) { r.StopError = "did not stop" }, "stopping the server"},
 		{"file descriptors doubled", func(r *result) { r.Samples[2].FDs = 51 }, "open file descriptors grew from 25 after the warm-up to 51"},
 		{"threads doubled", func(r *result) { r.Samples[2].Threads = 19 }, "threads grew from 9 after the warm-up to 19"},
+		{"goroutines doubled, within the slack", func(r *result) { r.Samples[2].Goroutines = 2*26 + goroutineSlack }, ""},
+		{"goroutines doubled, beyond the slack", func(r *result) { r.Samples[2].Goroutines = 2*26 + goroutineSlack + 1 },
+			"goroutines grew from 26 after the warm-up to 69 (more than twice, plus 16)"},
 		{"anonymous memory grew", func(r *result) { r.Samples[2].AnonKB = 22000 + 33*1024 }, "anonymous memory grew 33.0 MiB"},
 		{"anonymous memory freed after the warm-up, then grown", func(r *result) {
 			r.Samples[0].AnonKB, r.Samples[1].AnonKB, r.Samples[2].AnonKB = 60000, 20000, 20000+33*1024

@@ -17,7 +17,8 @@ func printSample(w io.Writer, first bool, s sample, interval time.Duration) {
 		for _, f := range s.Workloads {
 			fmt.Fprintf(w, " │ %-27s", f.Name+": req/s p50 p99 ms, err")
 		}
-		fmt.Fprintf(w, " │ %8s %8s %5s %10s %9s %6s\n", "RSS MiB", "anon", "thr", "fds (sock)", "db+WAL MB", "CPU %")
+		fmt.Fprintf(w, " │ %8s %8s %8s %5s %5s %10s %13s %9s %6s\n", "RSS MiB", "anon", "heap", "thr", "gor", "fds (sock)",
+			"db waits w/r", "db+WAL MB", "CPU %")
 	}
 	fmt.Fprintf(w, "%8s", clock(s.At))
 	seconds := interval.Seconds()
@@ -27,8 +28,9 @@ func printSample(w io.Writer, first bool, s sample, interval time.Duration) {
 	for _, f := range s.Workloads {
 		fmt.Fprintf(w, " │ %7.1f %7.1f %7.1f %3d", float64(f.Requests)/max(seconds, 1e-9), f.P50, f.P99, f.Errors)
 	}
-	fmt.Fprintf(w, " │ %8.1f %8.1f %5d %5d (%2d) %9.1f %6.0f\n", float64(s.RSSKB)/mib, float64(s.AnonKB)/mib, s.Threads, s.FDs,
-		s.Sockets, float64(s.DBBytes+s.WALBytes)/1e6, s.CPUPercent)
+	fmt.Fprintf(w, " │ %8.1f %8.1f %8.1f %5d %5d %5d (%2d) %13s %9.1f %6.0f\n", float64(s.RSSKB)/mib, float64(s.AnonKB)/mib,
+		float64(s.HeapKB)/mib, s.Threads, s.Goroutines, s.FDs, s.Sockets, fmt.Sprintf("%d/%d", s.WriterWaits, s.ReaderWaits),
+		float64(s.DBBytes+s.WALBytes)/1e6, s.CPUPercent)
 }
 
 // clock writes seconds since the start as m:ss.
@@ -75,8 +77,14 @@ func report(w io.Writer, r *result) {
 		float64(g.RSSKB)/mib, g.RSSKBPerMin/mib, float64(g.AnonKB)/mib, g.AnonKBPerMin/mib, g.AnonPerReq, g.Requests)
 	fmt.Fprintf(w, "    anonymous from its lowest (at %s) to the end %+.1f MiB; bound %.0f MiB\n", clock(g.AnonLowAt),
 		float64(g.AnonFromLowKB)/mib, float64(r.Bounds.MaxAnonGrowthKB)/mib)
+	fmt.Fprintf(w, "    Go heap in use %+.1f MiB (%+.2f MiB a minute), %+.1f MiB from its lowest (at %s), max %.1f MiB; not bounded\n",
+		float64(g.HeapKB)/mib, g.HeapKBPerMin/mib, float64(g.HeapFromLowKB)/mib, clock(g.HeapLowAt), float64(g.HeapMaxKB)/mib)
 	fmt.Fprintf(w, "    threads %d → %d (max %d); open files %d → %d (max %d); bound: at most twice the first\n",
 		g.ThreadsFirst, g.ThreadsLast, g.ThreadsMax, g.FDsFirst, g.FDsLast, g.FDsMax)
+	fmt.Fprintf(w, "    goroutines %d → %d (max %d); bound: at most twice the first, plus %d\n", g.GoroutinesFirst, g.GoroutinesLast,
+		g.GoroutinesMax, r.Bounds.GoroutineSlack)
+	fmt.Fprintf(w, "    waits for a database connection: writer %d (%.0f ms in all), readers %d (%.0f ms in all)\n", g.WriterWaits,
+		g.WriterWaitMS, g.ReaderWaits, g.ReaderWaitMS)
 	fmt.Fprintf(w, "    database + WAL %+.1f MB for %d mark changes (%.0f bytes a change)\n", float64(g.DBBytes)/1e6, g.MarksAcked,
 		g.DBPerMark)
 	if len(r.Failures) == 0 {
