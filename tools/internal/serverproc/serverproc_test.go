@@ -113,9 +113,7 @@ func TestStartExits(t *testing.T) {
 }
 
 func TestCPUTime(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc")
-	}
+	// The load tools read /proc (Linux): without it this fails, as they do.
 	// Busy until the process has used a clock tick (10 ms) of CPU time.
 	got, err := CPUTime(os.Getpid())
 	for deadline := time.Now().Add(5 * time.Second); err == nil && got == 0 && time.Now().Before(deadline); {
