@@ -44,6 +44,7 @@ import (
 	"strings"
 	"time"
 
+	"bayskills/tools/internal/benchjson"
 	"bayskills/tools/internal/host"
 )
 
@@ -1247,38 +1248,12 @@ func renderCertificates(r *results) (string, error) {
 	return b.String(), nil
 }
 
-// verifyRun is the JSON line of tools/verifybench.
-type verifyRun struct {
-	Machine       string  `json:"machine"`
-	Certs         int     `json:"certs"`
-	Issuers       int     `json:"issuers"`
-	DBBytes       int64   `json:"db_bytes"`
-	BulkRows      int     `json:"bulk_rows"`
-	BulkSeconds   float64 `json:"bulk_seconds"`
-	BareBodyBytes int     `json:"bare_body_bytes"`
-	Warmup        string  `json:"warmup"`
-	Targets       []struct {
-		Name    string `json:"name"`
-		Command string `json:"command"`
-		Runs    []struct {
-			RPS         float64 `json:"rps"`
-			P50         float64 `json:"p50_ms"`
-			P99         float64 `json:"p99_ms"`
-			Requests    int     `json:"requests"`
-			ServerCPUUs float64 `json:"server_cpu_us"`
-			WrkCPUUs    float64 `json:"wrk_cpu_us"`
-			Timeouts    int     `json:"timeouts"`
-			Load        string  `json:"load"`
-		} `json:"runs"`
-	} `json:"targets"`
-}
-
 func renderVerification(r *results) (string, error) {
 	h, err := r.header("verifybench", "certs")
 	if err != nil {
 		return "", err
 	}
-	runs := jsonLines[verifyRun](r.outputs["verifybench"], "verifybench")
+	runs := jsonLines[benchjson.Verify](r.outputs["verifybench"], "verifybench")
 	if len(runs) == 0 || len(runs[0].Targets) != 2 {
 		return "", errors.New("tools/verifybench printed no results")
 	}

@@ -38,6 +38,7 @@ import (
 	"github.com/gin-gonic/gin"
 	_ "modernc.org/sqlite"
 
+	"bayskills/tools/internal/benchjson"
 	"bayskills/tools/internal/host"
 	"bayskills/tools/internal/serverproc"
 )
@@ -812,38 +813,14 @@ func report(cfg config, machine string, reg registry, script string, bareBytes i
 // printJSON prints the report's figures, every run of each target
 // included, as one line of JSON.
 func printJSON(cfg config, machine string, reg registry, script string, bareBytes int, targets []target) {
-	type run struct {
-		RPS         float64 `json:"rps"`
-		P50         float64 `json:"p50_ms"`
-		P99         float64 `json:"p99_ms"`
-		Requests    int     `json:"requests"`
-		ServerCPUUs float64 `json:"server_cpu_us"`
-		WrkCPUUs    float64 `json:"wrk_cpu_us"`
-		Timeouts    int     `json:"timeouts"`
-		Load        string  `json:"load"`
-	}
-	type tgt struct {
-		Name    string `json:"name"`
-		Command string `json:"command"`
-		Runs    []run  `json:"runs"`
-	}
-	out := struct {
-		Tool          string  `json:"tool"`
-		Machine       string  `json:"machine"`
-		Certs         int     `json:"certs"`
-		Issuers       int     `json:"issuers"`
-		DBBytes       int64   `json:"db_bytes"`
-		BulkRows      int     `json:"bulk_rows"`
-		BulkSeconds   float64 `json:"bulk_seconds"`
-		BareBodyBytes int     `json:"bare_body_bytes"`
-		Warmup        string  `json:"warmup"`
-		Targets       []tgt   `json:"targets"`
-	}{Tool: "verifybench", Machine: strings.TrimSpace(machine), Certs: reg.Total, Issuers: reg.Issuers, DBBytes: reg.DBBytes,
-		BulkRows: reg.Inserted, BulkSeconds: reg.InsertTime.Seconds(), BareBodyBytes: bareBytes, Warmup: cfg.warmup.String()}
+	out := benchjson.Verify{Tool: "verifybench", Machine: strings.TrimSpace(machine), Certs: reg.Total, Issuers: reg.Issuers,
+		DBBytes: reg.DBBytes, BulkRows: reg.Inserted, BulkSeconds: reg.InsertTime.Seconds(), BareBodyBytes: bareBytes,
+		Warmup: cfg.warmup.String()}
 	for _, t := range targets {
-		g := tgt{Name: t.name, Command: "wrk " + strings.Join(wrkArgs(cfg, script, t.url, cfg.duration), " ")}
+		g := benchjson.VerifyTarget{Name: t.name, Command: "wrk " + strings.Join(wrkArgs(cfg, script, t.url, cfg.duration), " ")}
 		for _, r := range t.results {
-			g.Runs = append(g.Runs, run{r.rps, r.p50, r.p99, r.requests, r.cpuPerReq, r.wrkPerReq, r.timeouts, r.load})
+			g.Runs = append(g.Runs, benchjson.VerifyRun{RPS: r.rps, P50: r.p50, P99: r.p99, Requests: r.requests,
+				ServerCPUUs: r.cpuPerReq, WrkCPUUs: r.wrkPerReq, Timeouts: r.timeouts, Load: r.load})
 		}
 		out.Targets = append(out.Targets, g)
 	}
